@@ -1,0 +1,161 @@
+"""`python -m knowledge`: build the fact base, ask it questions, grade it.
+
+A thin shell: it opens the store, calls one library function and turns the
+library's named exceptions into a message on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .build import build
+from .config import Config, load_config
+from .console import run_console
+from .errors import InvalidQuestionError, KnowledgeError
+from .evaluation import evaluate, load_items
+from .service import KnowledgeBase
+from .store import FactStore
+from .text_output import format_answer
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        config = load_config(args.config)
+        return args.handler(args, config)
+    except KnowledgeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m knowledge", description="FactBot's fact base: build, ask, evaluate."
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="config file (default: $FACTBOT_CONFIG or ./config.toml)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build_cmd = commands.add_parser("build", help="(re)build the fact base from the repo's files")
+    build_cmd.set_defaults(handler=_build)
+
+    ask_cmd = commands.add_parser(
+        "ask", help="answer questions (arguments, or one per line on standard input)"
+    )
+    ask_cmd.add_argument("questions", nargs="*", help="questions; none = read standard input")
+    ask_cmd.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask_cmd.add_argument("--explain", action="store_true", help="also show the top candidates")
+    ask_cmd.set_defaults(handler=_ask)
+
+    eval_cmd = commands.add_parser("eval", help="grade answers on a JSON-lines question set")
+    eval_cmd.add_argument("file", type=Path)
+    eval_cmd.add_argument("--verbose", "-v", action="store_true", help="list every wrong item")
+    eval_cmd.set_defaults(handler=_eval)
+
+    console_cmd = commands.add_parser("console", help="an interactive question prompt")
+    console_cmd.set_defaults(handler=_console)
+    return parser
+
+
+def _build(args: argparse.Namespace, config: Config) -> int:
+    store = FactStore.open(config.database.path, busy_timeout_ms=config.database.busy_timeout_ms)
+    try:
+        report = build(store)
+        counts = store.fact_counts()
+    finally:
+        store.close()
+    print(
+        f"Built {config.database.path}: {report.sources} source(s), "
+        f"{counts['curated']} curated and {counts['admin']} admin facts live."
+    )
+    for label, ids in (
+        ("added", report.added),
+        ("updated", report.updated),
+        ("restored", report.restored),
+        ("retired", report.retired),
+    ):
+        if ids:
+            print(f"  {label} {len(ids)}: {', '.join(ids)}")
+    if not report.changed:
+        print("  no changes")
+    return 0
+
+
+def _ask(args: argparse.Namespace, config: Config) -> int:
+    kb = KnowledgeBase.open(config)
+    try:
+        questions = args.questions or (line.rstrip("\n") for line in sys.stdin)
+        asked_any = False
+        for question in questions:
+            if not args.questions and not question.strip():
+                continue
+            asked_any = True
+            try:
+                answer = kb.ask(question, via="cli").answer
+            except InvalidQuestionError as exc:
+                if args.json:
+                    print(
+                        json.dumps(
+                            {"question": question[:200], "status": "invalid", "error": str(exc)}
+                        )
+                    )
+                else:
+                    print(f"Q: {question[:200]}\n{exc}\n")
+                continue
+            if args.json:
+                print(json.dumps(answer.to_json(), ensure_ascii=False))
+            else:
+                print(format_answer(answer))
+                if args.explain:
+                    print(
+                        "\n".join("  candidate " + line for line in kb.retriever.explain(question))
+                    )
+                print()
+        if not asked_any:
+            print("No question given.", file=sys.stderr)
+            return 1
+    finally:
+        kb.close()
+    return 0
+
+
+def _eval(args: argparse.Namespace, config: Config) -> int:
+    items = load_items(args.file)
+    kb = KnowledgeBase.open(config)
+    try:
+        report = evaluate(kb.retriever, items)
+    finally:
+        kb.close()
+    print(f"Evaluated {len(items)} questions from {args.file.name}")
+    print(report.table())
+    if args.verbose:
+        for result in report.results:
+            if not result.correct:
+                got = result.answer.status.value if result.answer else "invalid"
+                shown = "; ".join(sf.fact.id for sf in result.answer.facts) if result.answer else ""
+                item = result.item
+                print(f"  WRONG {item.id} [{item.kind}] {item.question!r} -> {got} {shown}")
+    return 0
+
+
+def _console(args: argparse.Namespace, config: Config) -> int:
+    kb = KnowledgeBase.open(config)
+    try:
+        run_console(kb)
+    finally:
+        kb.close()
+    return 0

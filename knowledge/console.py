@@ -1,0 +1,61 @@
+"""The local console: ask questions at a prompt, through the bot's own pipeline."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from .errors import FactNotFoundError, InvalidQuestionError
+from .models import Status
+from .service import KnowledgeBase
+from .text_output import format_answer
+
+BANNER = (
+    "FactBot local console. Ask a question and press Enter.\n"
+    'After a "did you mean", type its number to see that answer. '
+    "Type 'quit' (or press Ctrl-D) to leave."
+)
+
+
+def run_console(
+    kb: KnowledgeBase, stdin: TextIO | None = None, stdout: TextIO | None = None
+) -> None:
+    """Read questions until end of input; answers are logged like the bot's."""
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    interactive = stdin.isatty()
+    counts = kb.store.fact_counts()
+    print(BANNER, file=stdout)
+    print(
+        f"{counts['curated'] + counts['admin']} facts loaded from {kb.store.path}.\n", file=stdout
+    )
+    suggestions: list[str] = []
+    while True:
+        if interactive:
+            stdout.write("ask> ")
+            stdout.flush()
+        line = stdin.readline()
+        if not line:
+            break
+        question = line.strip()
+        if question.lower() in {"quit", "exit", ":q"}:
+            break
+        if not question:
+            continue
+        if question.isdigit() and 1 <= int(question) <= len(suggestions):
+            try:
+                answer = kb.retriever.answer_with(suggestions[int(question) - 1], question)
+            except FactNotFoundError as exc:
+                print(f"{exc}\n", file=stdout)
+                continue
+            print(format_answer(answer) + "\n", file=stdout)
+            continue
+        try:
+            answer = kb.ask(question, via="console").answer
+        except InvalidQuestionError as exc:
+            print(f"{exc}\n", file=stdout)
+            continue
+        suggestions = (
+            [s.fact_id for s in answer.suggestions] if answer.status is Status.SUGGEST else []
+        )
+        print(format_answer(answer) + "\n", file=stdout)

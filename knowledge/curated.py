@@ -1,0 +1,154 @@
+"""Curated fact files: parse, validate and verify every citation.
+
+A fact file is TOML with a top-level `source` and a list of `[[facts]]`
+tables; see knowledge/facts/ for the format.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .errors import FactFileError
+from .models import Fact, Source
+from .sources import verified_quote
+
+FACT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
+MAX_TEXT = 1000
+MAX_QUESTIONS = 20
+MAX_QUESTION_CHARS = 200
+MAX_KEYWORDS = 20
+MAX_KEYWORD_CHARS = 60
+
+
+def load_fact_files(directory: Path, sources: Mapping[str, Source]) -> list[Fact]:
+    """Every fact in every `*.toml` file of a directory, all verified.
+
+    Raises FactFileError (or CitationError) naming the file and fact id on the
+    first problem: a missing field, an unknown source, a wrong quote, a
+    duplicate id.
+    """
+    facts: list[Fact] = []
+    seen: dict[str, Path] = {}
+    for path in sorted(directory.glob("*.toml")):
+        for fact in load_fact_file(path, sources):
+            if fact.id in seen:
+                raise FactFileError(
+                    f"{path}: fact {fact.id!r}: duplicate id (also in {seen[fact.id]})"
+                )
+            seen[fact.id] = path
+            facts.append(fact)
+    return facts
+
+
+def load_fact_file(path: Path, sources: Mapping[str, Source]) -> list[Fact]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FactFileError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise FactFileError(f"{path}: not valid TOML: {exc}") from None
+    default_source = data.get("source")
+    records = data.get("facts")
+    if not isinstance(records, list) or not records:
+        raise FactFileError(f"{path}: needs at least one [[facts]] table")
+    facts = []
+    ids: set[str] = set()
+    for number, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            raise FactFileError(f"{path}: fact #{number} must be a table")
+        record = {"source": default_source, **record}
+        fact = parse_fact(record, sources, where=f"{path}: fact {record.get('id', f'#{number}')!r}")
+        if fact.id in ids:
+            raise FactFileError(f"{path}: fact {fact.id!r}: duplicate id")
+        ids.add(fact.id)
+        facts.append(fact)
+    return facts
+
+
+def parse_fact(
+    record: Mapping[str, Any],
+    sources: Mapping[str, Source],
+    *,
+    where: str,
+    origin: str = "curated",
+    guild_id: int | None = None,
+) -> Fact:
+    """Validate one fact record and return it with its quote verified.
+
+    A fact cites either a source (`source`, `paragraph`, `quote`) or, for facts
+    from elsewhere, a free-text `citation` (a URL and a note). Raises
+    FactFileError or CitationError with `where` in the message.
+    """
+    fact_id = _text(record, "id", where, limit=80)
+    if not FACT_ID.match(fact_id):
+        raise FactFileError(
+            f"{where}: id must be lowercase letters, digits and dashes (2-80 characters)"
+        )
+    text = _text(record, "text", where, limit=MAX_TEXT)
+    questions = _text_list(record, "questions", where, MAX_QUESTIONS, MAX_QUESTION_CHARS)
+    keywords = _text_list(record, "keywords", where, MAX_KEYWORDS, MAX_KEYWORD_CHARS)
+    source_id = record.get("source")
+    citation_note = str(record.get("citation") or "").strip()
+    if source_id:
+        source = sources.get(source_id)
+        if source is None:
+            raise FactFileError(f"{where}: unknown source {source_id!r}")
+        paragraph = record.get("paragraph")
+        if not isinstance(paragraph, int) or isinstance(paragraph, bool):
+            raise FactFileError(f"{where}: paragraph must be a whole number")
+        quote = verified_quote(
+            source, paragraph, _text(record, "quote", where, limit=MAX_TEXT), where
+        )
+    elif citation_note:
+        paragraph, quote = None, clean_text(str(record.get("quote") or ""))
+    else:
+        raise FactFileError(f"{where}: needs a source (with paragraph and quote) or a citation")
+    return Fact(
+        id=fact_id,
+        text=text,
+        source_id=source_id or None,
+        paragraph=paragraph,
+        quote=quote,
+        questions=questions,
+        keywords=keywords,
+        origin=origin,
+        guild_id=guild_id,
+        citation_note=citation_note,
+    )
+
+
+def clean_text(value: str) -> str:
+    """Strip control characters (keeping line breaks) and outer white space."""
+    return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()
+
+
+def _text(record: Mapping[str, Any], key: str, where: str, *, limit: int) -> str:
+    value = record.get(key)
+    if not isinstance(value, str) or not clean_text(value):
+        raise FactFileError(f"{where}: {key} is missing or empty")
+    value = clean_text(value)
+    if len(value) > limit:
+        raise FactFileError(f"{where}: {key} is {len(value)} characters; the limit is {limit}")
+    return value
+
+
+def _text_list(
+    record: Mapping[str, Any], key: str, where: str, max_items: int, max_chars: int
+) -> tuple[str, ...]:
+    value = record.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise FactFileError(f"{where}: {key} must be a list of strings")
+    items = tuple(dict.fromkeys(clean_text(v) for v in value if clean_text(v)))
+    if len(items) > max_items:
+        raise FactFileError(f"{where}: {key} has {len(items)} entries; the limit is {max_items}")
+    for item in items:
+        if len(item) > max_chars:
+            raise FactFileError(
+                f"{where}: {key} entry is {len(item)} characters; the limit is {max_chars}"
+            )
+    return items

@@ -1,0 +1,276 @@
+"""Turn questions and fact strings into comparable tokens.
+
+Steps: NFKC, casefold, drop zero-width and control characters, fold curly
+quotes, replace alias phrases by their canonical name, split into tokens,
+map synonyms, and tell content words from question and filler words.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from .errors import FactFileError
+
+# Characters that render as nothing (or as a join) and only get in the way.
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"),
+    None,
+)
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"', "`": "'"})
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W_]+", re.UNICODE)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Question words and filler that say nothing about the topic.
+STOPWORDS = _words(
+    """
+    a an the and or but nor so yet of in on at to for from by with about as into onto
+    over under after before during since until than then there here this that these
+    those such is are was were be been being am do does did done doing have has had
+    having will would shall should can could may might must i me my we us our you your
+    he him his she her it its they them their what whats which who whom whose when
+    where why how many much any some all each every other another same just also very
+    really too quite only even up tell know say said explain please pls plz thanks
+    thank hey hi hello yo lol lmao haha guys guy bro dude ok okay um uh like wanna
+    gonna gotta anyone someone somebody if not no yes get got give gave go going went
+    come came one ones thing things stuff kind sort way ever again still actually
+    basically exactly number amount s t d ll re ve m factbot bot quick q question
+    questions ty thx tysm gm gn omg wow hmm hiii hii sup sorry dumb silly wondering
+    wonder curious anybody idk dunno btw tbh imo fyi rn ngl
+    """
+)
+
+
+# Common words that do carry some meaning but are too everyday to identify a
+# topic on their own ("time", "day", "good"): they count for less, and a match
+# on such words alone is never enough to answer.
+GENERIC_WORDS = _words(
+    """
+    time day week month today tomorrow yesterday tonight morning night hour minute now
+    later soon ago while world life hand part place case point home house room man men
+    woman women child children kid friend family head eye face word name side work job
+    problem way end lot bit good bad great best better big small large little long
+    short high low old young right left nice cool fun happy sad real true false
+    different important sure free full whole easy hard make made take took see saw look
+    want need use used find found think thought feel seem try call keep let put mean
+    help turn show move live believe hold bring happen sit stand meet set understand
+    watch follow stop appear wait stay remain carry eat catch choose listen people
+    person thing
+    """
+)
+
+
+class QuestionType(StrEnum):
+    """What kind of answer a question asks for."""
+
+    NUMBER = "number"
+    TIME = "time"
+    PERSON = "person"
+    OTHER = "other"
+
+
+_NUMBER_Q = re.compile(
+    r"\b(how\s+(many|much|big|large|popular)|number\s+of|what\s+(percent|percentage|fraction|"
+    r"share|proportion)|how\s+(high|low))\b"
+)
+_TIME_Q = re.compile(r"\b(when|what\s+(month|year|day|date|time)|which\s+(month|year|day))\b")
+_PERSON_Q = re.compile(r"\b(who|whom|whose)\b")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Alias phrases, synonyms and entity descriptions, from the repo's TOML files."""
+
+    aliases: dict[str, str] = field(default_factory=dict)  # alias phrase -> canonical token
+    synonyms: dict[str, str] = field(default_factory=dict)  # word or phrase -> canonical word
+    descriptions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # token -> phrases
+
+    @classmethod
+    def load(cls, aliases_path: Path, synonyms_path: Path | None = None) -> Lexicon:
+        """Read the aliases file (and the synonyms file).
+
+        Raises FactFileError naming the file when one is malformed.
+        """
+        aliases: dict[str, str] = {}
+        for canonical, variants in _read_table(aliases_path, "aliases").items():
+            token = canonical_token(canonical)
+            if not token:
+                raise FactFileError(f"{aliases_path}: alias key {canonical!r} has no letters")
+            for phrase in (canonical, *variants):
+                key = fold(phrase).strip()
+                if key:
+                    aliases[key] = token
+        descriptions = cls.load_descriptions(aliases_path)
+        synonyms = cls.load_synonyms(synonyms_path) if synonyms_path is not None else {}
+        return cls(aliases=aliases, synonyms=synonyms, descriptions=descriptions)
+
+    @staticmethod
+    def load_synonyms(path: Path) -> dict[str, str]:
+        """word or phrase -> canonical word, from a `[synonyms]` table of lists."""
+        synonyms: dict[str, str] = {}
+        for canonical, variants in _read_table(path, "synonyms").items():
+            for word in variants:
+                synonyms[fold(word).strip()] = fold(canonical).strip()
+        return synonyms
+
+    @staticmethod
+    def load_descriptions(path: Path) -> dict[str, tuple[str, ...]]:
+        """canonical token -> descriptive phrases, from an optional `[descriptions]` table."""
+        table = _read_table(path, "descriptions", required=False)
+        return {canonical_token(name): tuple(phrases) for name, phrases in table.items()}
+
+
+def _read_table(path: Path, table: str, *, required: bool = True) -> dict[str, list[str]]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FactFileError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise FactFileError(f"{path}: not valid TOML: {exc}") from None
+    entries = data.get(table)
+    if entries is None and not required:
+        return {}
+    if not isinstance(entries, dict):
+        raise FactFileError(f"{path}: needs a [{table}] table")
+    for key, value in entries.items():
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise FactFileError(f"{path}: [{table}] {key!r} must be a list of strings")
+    return entries
+
+
+def fold(text: str) -> str:
+    """NFKC, casefold, no invisible or control characters, straight quotes."""
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_QUOTES)
+    text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
+    return text.casefold()
+
+
+def canonical_token(name: str) -> str:
+    """The single token a canonical name becomes: 'google+' -> 'googleplus'."""
+    name = fold(name).replace("+", "plus").replace("&", "and")
+    return "".join(_TOKEN.findall(name))
+
+
+class Normalizer:
+    """Tokenises text the same way for facts and questions."""
+
+    def __init__(self, lexicon: Lexicon | None = None) -> None:
+        self.lexicon = lexicon or Lexicon()
+        self._alias_re = _phrase_regex(self.lexicon.aliases)
+        self._canonical = set(self.lexicon.aliases.values())
+        phrases = {k: v for k, v in self.lexicon.synonyms.items() if " " in k or "-" in k}
+        self._phrase_re = _phrase_regex(phrases)
+        self._phrases = phrases
+        self._word_synonyms = {
+            stem(k): stem(v) for k, v in self.lexicon.synonyms.items() if k not in phrases
+        }
+
+    def tokens(self, text: str) -> list[str]:
+        """All tokens, aliases resolved, synonyms mapped, light stemming applied."""
+        folded = fold(text).replace("'s ", " ").replace("'s", " ")
+        if self._alias_re is not None:
+            folded = self._alias_re.sub(lambda m: f" {self.lexicon.aliases[_key(m)]} ", folded)
+        if self._phrase_re is not None:
+            folded = self._phrase_re.sub(lambda m: f" {self._phrases[_key(m)]} ", folded)
+        return [self._word(t) for t in _TOKEN.findall(folded)]
+
+    def content_tokens(self, text: str) -> list[str]:
+        """Tokens that carry meaning: no stopwords, no duplicates, order kept."""
+        seen: dict[str, None] = {}
+        for token in self.tokens(text):
+            if token not in STOPWORDS and token not in seen:
+                seen[token] = None
+        return list(seen)
+
+    def is_entity(self, token: str) -> bool:
+        """True for a canonical name from the alias table (mixi, googleplus, ...)."""
+        return token in self._canonical
+
+    def description_tokens(self, token: str) -> set[str]:
+        """Content tokens of the phrases that describe an entity."""
+        found: set[str] = set()
+        for phrase in self.lexicon.descriptions.get(token, ()):
+            found.update(self.content_tokens(phrase))
+        return found
+
+    def is_generic(self, token: str) -> bool:
+        """True for an everyday word (see GENERIC_WORDS)."""
+        return token in _GENERIC_STEMS
+
+    def _word(self, token: str) -> str:
+        if token in self._canonical or token in STOPWORDS or token[0].isdigit():
+            return token
+        stemmed = stem(token)
+        return self._word_synonyms.get(stemmed, stemmed)
+
+
+def _key(match: re.Match[str]) -> str:
+    return re.sub(r"\s+", " ", match.group(0).strip())
+
+
+def _phrase_regex(phrases: dict[str, str]) -> re.Pattern[str] | None:
+    ordered = sorted(phrases, key=len, reverse=True)
+    return re.compile("|".join(_alias_pattern(p) for p in ordered)) if ordered else None
+
+
+def _alias_pattern(phrase: str) -> str:
+    escaped = re.escape(phrase).replace(r"\ ", r"\s+")
+    if phrase.isascii():
+        # Whole words only, but let a phrase end in punctuation such as "g+".
+        left = r"(?<![\w])" if phrase[0].isalnum() else ""
+        right = r"(?![\w])" if phrase[-1].isalnum() else r"(?![\w+])"
+        return f"{left}{escaped}{right}"
+    return escaped
+
+
+def stem(token: str) -> str:
+    """A light, predictable stemmer: plurals, common verb endings, final e."""
+    if len(token) <= 3 or not token.isascii():
+        return token
+    base = _strip_suffix(token)
+    if len(base) > 4 and base.endswith("e") and not base.endswith("ee"):
+        base = base[:-1]
+    return base
+
+
+def _strip_suffix(token: str) -> str:
+    for suffix, replacement, min_stem in (
+        ("ies", "y", 3),
+        ("sses", "ss", 2),
+        ("ing", "", 3),
+        ("ed", "", 4),
+        ("es", "", 4),
+        ("ly", "", 4),
+        ("s", "", 3),
+    ):
+        if token.endswith(suffix) and len(token) - len(suffix) >= min_stem:
+            base = token[: len(token) - len(suffix)] + replacement
+            if suffix == "s" and token.endswith(("ss", "us", "is")):
+                return token
+            if suffix == "es" and not token.endswith(("ches", "shes", "xes", "zes", "sses")):
+                return token[:-1]
+            return base
+    return token
+
+
+def question_type(text: str) -> QuestionType:
+    """Guess what kind of answer the question wants."""
+    folded = fold(text)
+    if _NUMBER_Q.search(folded):
+        return QuestionType.NUMBER
+    if _TIME_Q.search(folded):
+        return QuestionType.TIME
+    if _PERSON_Q.search(folded):
+        return QuestionType.PERSON
+    return QuestionType.OTHER
+
+
+_GENERIC_STEMS = frozenset(stem(word) for word in GENERIC_WORDS)

@@ -1,0 +1,98 @@
+"""The fact base as the rest of FactBot uses it: ask, and record what was asked.
+
+`KnowledgeBase` ties the store and the retriever together. It is synchronous;
+the bot calls it through asyncio.to_thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from .build import runtime_lexicon
+from .config import Config
+from .models import Answer
+from .normalize import Normalizer
+from .retrieval import Retriever
+from .store import FactStore, LoggedQuestion
+
+
+@dataclass(frozen=True)
+class AskResult:
+    answer: Answer
+    question_id: int | None  # the question-log row, for feedback; None if not logged
+
+
+class KnowledgeBase:
+    """Answers questions from a FactStore through an in-memory Retriever."""
+
+    def __init__(self, store: FactStore, config: Config) -> None:
+        self.store = store
+        self.config = config
+        self._lock = threading.Lock()
+        self.retriever = self._new_retriever()
+
+    @classmethod
+    def open(cls, config: Config, *, create: bool = False) -> KnowledgeBase:
+        """Open the store at the configured path and index its live facts.
+
+        Raises StoreError (naming the file) if it is missing or unusable.
+        """
+        store = FactStore.open(
+            Path(config.database.path),
+            busy_timeout_ms=config.database.busy_timeout_ms,
+            create=create,
+        )
+        return cls(store, config)
+
+    def _new_retriever(self) -> Retriever:
+        retriever = Retriever(
+            Normalizer(runtime_lexicon(self.store)), self.config.retrieval, self.store.sources()
+        )
+        retriever.load(self.store.live_facts())
+        return retriever
+
+    def reload(self) -> None:
+        """Re-read sources, aliases and facts (after a build)."""
+        retriever = self._new_retriever()
+        with self._lock:
+            self.retriever = retriever
+
+    def ask(
+        self,
+        question: str,
+        *,
+        guild_id: int | None = None,
+        channel_id: int | None = None,
+        user_id: int | str | None = None,
+        via: str = "cli",
+        log: bool = True,
+    ) -> AskResult:
+        """Answer a question and (unless log=False) record it in the question log.
+
+        Raises InvalidQuestionError for empty or over-long questions.
+        """
+        answer = self.retriever.ask(question, guild_id=guild_id)
+        question_id = None
+        if log:
+            question_id = self.store.log_question(
+                LoggedQuestion(
+                    question=answer.question,
+                    status=answer.status.value,
+                    confidence=answer.confidence,
+                    fact_ids=tuple(sf.fact.id for sf in answer.facts)
+                    or tuple(s.fact_id for s in answer.suggestions),
+                    scores=tuple(sf.score for sf in answer.facts)
+                    or tuple(s.score for s in answer.suggestions),
+                    latency_ms=answer.latency_ms,
+                    guild_id=guild_id,
+                    channel_id=channel_id,
+                    user_id=user_id,
+                    via=via,
+                )
+            )
+        return AskResult(answer=answer, question_id=question_id)
+
+    def close(self) -> None:
+        self.store.close()

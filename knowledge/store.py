@@ -1,0 +1,527 @@
+"""The SQLite fact base, a small class around sqlite_utils.Database.
+
+One connection, guarded by one lock, so every write goes through one path and
+the object can be used from worker threads (the bot calls it through
+asyncio.to_thread). WAL mode and a busy timeout let other processes read and
+back up while the bot writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from .errors import FactNotFoundError, SchemaTooNewError, StoreError
+from .migrations import known_migration_names, migrations
+from .models import Citation, Fact, Source
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a rebuild from the curated files changed."""
+
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    retired: tuple[str, ...] = ()
+    restored: tuple[str, ...] = ()
+    unchanged: int = 0
+    sources: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.retired or self.restored)
+
+
+@dataclass(frozen=True)
+class LoggedQuestion:
+    question: str
+    status: str
+    confidence: float
+    fact_ids: tuple[str, ...]
+    scores: tuple[float, ...]
+    latency_ms: float
+    guild_id: int | None = None
+    channel_id: int | None = None
+    user_id: int | str | None = None
+    via: str = "cli"
+
+
+class FactStore:
+    """Reads and writes the fact base. Every method is thread-safe."""
+
+    def __init__(self, db: Database, path: Path | None) -> None:
+        self.db = db
+        self.path = path
+        self._lock = threading.RLock()
+
+    # -- opening ---------------------------------------------------------
+    @classmethod
+    def open(
+        cls, path: Path | str, *, busy_timeout_ms: int = 5000, create: bool = True
+    ) -> FactStore:
+        """Open (and create or upgrade) the fact base at `path`.
+
+        Raises StoreError naming the file when it is missing (with
+        create=False), unreadable, not a database or corrupt, and
+        SchemaTooNewError when a newer FactBot wrote it. Nothing is changed in
+        those cases.
+        """
+        path = Path(path)
+        if not path.exists():
+            if not create:
+                raise StoreError(
+                    f"{path}: fact base not found; build it with `python -m knowledge build`"
+                )
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"{path}: cannot create its folder: {exc}") from None
+        elif path.is_dir():
+            raise StoreError(f"{path}: is a folder, not a database file")
+        try:
+            conn = sqlite3.connect(
+                str(path), check_same_thread=False, timeout=busy_timeout_ms / 1000
+            )
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            store = cls(Database(conn, execute_plugins=False), path)
+            store._check_schema_is_known()
+            if store.db.journal_mode != "wal":
+                store.db.enable_wal()
+            migrations.apply(store.db)
+            store.db.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: cannot open the fact base: {exc}") from None
+        return store
+
+    @classmethod
+    def in_memory(cls) -> FactStore:
+        """A throwaway store (tests and the eval runner)."""
+        conn = sqlite3.connect(":memory:", check_same_thread=False)
+        store = cls(Database(conn, execute_plugins=False), None)
+        migrations.apply(store.db)
+        return store
+
+    def _check_schema_is_known(self) -> None:
+        if not self.db["_sqlite_migrations"].exists():
+            if self.db.table_names() and "facts" not in self.db.table_names():
+                raise StoreError(f"{self.path}: is an SQLite file but not a FactBot database")
+            return
+        applied = [m.name for m in migrations.applied(self.db)]
+        unknown = sorted(set(applied) - set(known_migration_names()))
+        if unknown:
+            raise SchemaTooNewError(
+                f"{self.path}: written by a newer FactBot (schema steps {', '.join(unknown)}); "
+                "upgrade FactBot or restore a backup. The file was not changed."
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[Database]:
+        """The one write path: serialised and atomic."""
+        with self._lock:
+            try:
+                with self.db.atomic():
+                    yield self.db
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"{self.path or ':memory:'}: write failed: {exc}") from exc
+
+    def _read(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        with self._lock:
+            try:
+                return list(self.db.query(sql, list(params)))
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"{self.path or ':memory:'}: read failed: {exc}") from exc
+
+    # -- metadata --------------------------------------------------------
+    @property
+    def schema_version(self) -> str:
+        applied = migrations.applied(self.db)
+        return applied[-1].name if applied else "none"
+
+    def install_salt(self) -> str:
+        """A random per-installation salt for hashing user ids (made once)."""
+        rows = self._read("select value from meta where key = 'user_salt'")
+        if rows:
+            return rows[0]["value"]
+        salt = secrets.token_hex(16)
+        with self._write() as db:
+            db["meta"].insert({"key": "user_salt", "value": salt}, ignore=True)
+        return self._read("select value from meta where key = 'user_salt'")[0]["value"]
+
+    def hash_user(self, user_id: int | str) -> str:
+        salt = self.install_salt()
+        return hashlib.sha256(f"{salt}:{user_id}".encode()).hexdigest()[:32]
+
+    # -- sources and aliases ----------------------------------------------
+    def sources(self) -> dict[str, Source]:
+        return {
+            row["id"]: Source(
+                id=row["id"],
+                title=row["title"],
+                publisher=row["publisher"],
+                date=row["date"],
+                url=row["url"],
+                paragraphs=tuple(json.loads(row["paragraphs"] or "[]")),
+                attribution=row["attribution"] or "",
+            )
+            for row in self._read("select * from sources order by id")
+        }
+
+    def aliases(self) -> dict[str, str]:
+        return {r["alias"]: r["canonical"] for r in self._read("select * from aliases")}
+
+    # -- facts -----------------------------------------------------------
+    def live_facts(self) -> list[Fact]:
+        """Every fact that is not deleted or retired, in every scope."""
+        return self._facts_where("deleted_at is null")
+
+    def get_fact(self, fact_id: str, *, include_deleted: bool = False) -> Fact:
+        """Raises FactNotFoundError if there is no such (live) fact."""
+        where = "id = ?" if include_deleted else "id = ? and deleted_at is null"
+        facts = self._facts_where(where, [fact_id])
+        if not facts:
+            raise FactNotFoundError(f"no fact with id {fact_id!r}")
+        return facts[0]
+
+    def fact_counts(self, guild_id: int | None = None) -> dict[str, int]:
+        """Live facts by origin, counting admin facts of one server (or all)."""
+        rows = self._read(
+            "select origin, count(*) n from facts where deleted_at is null "
+            "and (? is null or guild_id is null or guild_id = ?) group by origin",
+            [guild_id, guild_id],
+        )
+        counts = {"curated": 0, "admin": 0}
+        counts.update({r["origin"]: r["n"] for r in rows})
+        return counts
+
+    def _facts_where(self, where: str, params: Iterable[Any] = ()) -> list[Fact]:
+        rows = self._read(f"select * from facts where {where} order by rowid", params)
+        if not rows:
+            return []
+        ids = [r["id"] for r in rows]
+        questions = self._children("fact_questions", "question", ids)
+        keywords = self._children("fact_keywords", "keyword", ids)
+        return [
+            _fact_from_row(r, questions.get(r["id"], ()), keywords.get(r["id"], ())) for r in rows
+        ]
+
+    def _children(self, table: str, column: str, ids: list[str]) -> dict[str, tuple[str, ...]]:
+        found: dict[str, list[str]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self._read(
+                f"select fact_id, {column} from {table} where fact_id in ({marks}) "
+                "order by fact_id, position",
+                chunk,
+            ):
+                found.setdefault(row["fact_id"], []).append(row[column])
+        return {k: tuple(v) for k, v in found.items()}
+
+    def citation(self, fact: Fact, sources: dict[str, Source] | None = None) -> Citation:
+        sources = self.sources() if sources is None else sources
+        return citation_for(fact, sources)
+
+    # -- the curated build -------------------------------------------------
+    def sync_curated(
+        self,
+        sources: dict[str, Source],
+        facts: list[Fact],
+        aliases: dict[str, str],
+        *,
+        actor: str = "build",
+    ) -> BuildReport:
+        """Make the curated facts match the files, in one transaction.
+
+        Idempotent: unchanged facts are not touched. Admin facts are never
+        touched. A curated fact missing from the files is retired (soft
+        deleted), and one that comes back is restored. Every change goes to the
+        audit log in the same transaction.
+        """
+        now = utc_now()
+        added, updated, retired, restored = [], [], [], []
+        unchanged = 0
+        with self._write() as db:
+            db["sources"].upsert_all(
+                [
+                    {
+                        "id": s.id,
+                        "title": s.title,
+                        "publisher": s.publisher,
+                        "date": s.date,
+                        "url": s.url,
+                        "attribution": s.attribution,
+                        "paragraphs": json.dumps(list(s.paragraphs), ensure_ascii=False),
+                    }
+                    for s in sources.values()
+                ],
+                pk="id",
+            )
+            existing = {
+                row["id"]: row for row in db.query("select * from facts where origin = 'curated'")
+            }
+            clash = [
+                row["id"]
+                for row in db.query(
+                    "select id from facts where origin != 'curated' "
+                    "and id in (select value from json_each(?))",
+                    [json.dumps([f.id for f in facts])],
+                )
+            ]
+            if clash:
+                raise StoreError(
+                    f"{self.path}: curated ids already used by admin facts: {', '.join(clash)}"
+                )
+            for fact in facts:
+                row = existing.get(fact.id)
+                if row is None:
+                    self._insert_fact(db, fact, actor, now)
+                    added.append(fact.id)
+                    continue
+                before = self._fact_json(db, fact.id)
+                after = fact_to_record(fact)
+                was_retired = row["deleted_reason"] == "retired"
+                if _same_content(before, after) and not was_retired:
+                    unchanged += 1
+                    continue
+                self._replace_fact(db, fact, actor, now)
+                if was_retired:
+                    db["facts"].update(
+                        fact.id, {"deleted_at": None, "deleted_by": None, "deleted_reason": None}
+                    )
+                    restored.append(fact.id)
+                else:
+                    updated.append(fact.id)
+                self._audit(
+                    db,
+                    now,
+                    actor,
+                    "restore" if was_retired else "update",
+                    fact.id,
+                    None,
+                    before,
+                    after,
+                )
+            file_ids = {f.id for f in facts}
+            for fact_id, row in existing.items():
+                if fact_id not in file_ids and row["deleted_at"] is None:
+                    before = self._fact_json(db, fact_id)
+                    db["facts"].update(
+                        fact_id,
+                        {"deleted_at": now, "deleted_by": actor, "deleted_reason": "retired"},
+                    )
+                    self._audit(db, now, actor, "retire", fact_id, None, before, None)
+                    retired.append(fact_id)
+            current_aliases = {
+                r["alias"]: r["canonical"] for r in db.query("select * from aliases")
+            }
+            if current_aliases != aliases:
+                db["aliases"].delete_where()
+                db["aliases"].insert_all(
+                    [{"alias": a, "canonical": c} for a, c in sorted(aliases.items())], pk="alias"
+                )
+        return BuildReport(
+            added=tuple(added),
+            updated=tuple(updated),
+            retired=tuple(retired),
+            restored=tuple(restored),
+            unchanged=unchanged,
+            sources=len(sources),
+        )
+
+    def _insert_fact(self, db: Database, fact: Fact, actor: str, now: str) -> None:
+        db["facts"].insert(
+            {
+                **_fact_columns(fact),
+                "created_by": actor,
+                "created_at": now,
+                "updated_by": actor,
+                "updated_at": now,
+            },
+            pk="id",
+        )
+        self._write_children(db, fact)
+        self._audit(db, now, actor, "create", fact.id, fact.guild_id, None, fact_to_record(fact))
+
+    def _replace_fact(self, db: Database, fact: Fact, actor: str, now: str) -> None:
+        db["facts"].update(fact.id, {**_fact_columns(fact), "updated_by": actor, "updated_at": now})
+        db["fact_questions"].delete_where("fact_id = ?", [fact.id])
+        db["fact_keywords"].delete_where("fact_id = ?", [fact.id])
+        self._write_children(db, fact)
+
+    @staticmethod
+    def _write_children(db: Database, fact: Fact) -> None:
+        db["fact_questions"].insert_all(
+            [
+                {"fact_id": fact.id, "position": i, "question": q}
+                for i, q in enumerate(fact.questions)
+            ],
+            pk=("fact_id", "position"),
+        )
+        db["fact_keywords"].insert_all(
+            [
+                {"fact_id": fact.id, "position": i, "keyword": k}
+                for i, k in enumerate(fact.keywords)
+            ],
+            pk=("fact_id", "position"),
+        )
+
+    @staticmethod
+    def _fact_json(db: Database, fact_id: str) -> dict[str, Any]:
+        row = db["facts"].get(fact_id)
+        questions = [
+            r["question"]
+            for r in db.query(
+                "select question from fact_questions where fact_id = ? order by position", [fact_id]
+            )
+        ]
+        keywords = [
+            r["keyword"]
+            for r in db.query(
+                "select keyword from fact_keywords where fact_id = ? order by position", [fact_id]
+            )
+        ]
+        return fact_to_record(_fact_from_row(row, tuple(questions), tuple(keywords)))
+
+    @staticmethod
+    def _audit(
+        db: Database,
+        now: str,
+        actor: str,
+        action: str,
+        fact_id: str,
+        guild_id: int | None,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
+        db["audit_log"].insert(
+            {
+                "at": now,
+                "actor": actor,
+                "action": action,
+                "fact_id": fact_id,
+                "guild_id": guild_id,
+                "before": json.dumps(before, ensure_ascii=False) if before else None,
+                "after": json.dumps(after, ensure_ascii=False) if after else None,
+            },
+            pk="id",
+        )
+
+    def audit_entries(self, fact_id: str) -> list[dict[str, Any]]:
+        return self._read("select * from audit_log where fact_id = ? order by id", [fact_id])
+
+    # -- usage -----------------------------------------------------------
+    def log_question(self, entry: LoggedQuestion) -> int:
+        """Record one asked question; returns its id (used for feedback)."""
+        user_hash = self.hash_user(entry.user_id) if entry.user_id is not None else None
+        with self._write() as db:
+            table = db["question_log"]
+            table.insert(
+                {
+                    "asked_at": utc_now(),
+                    "question": entry.question[:2000],
+                    "status": entry.status,
+                    "confidence": round(entry.confidence, 2),
+                    "fact_ids": json.dumps(list(entry.fact_ids)),
+                    "scores": json.dumps([round(s, 2) for s in entry.scores]),
+                    "latency_ms": round(entry.latency_ms, 3),
+                    "guild_id": entry.guild_id,
+                    "channel_id": entry.channel_id,
+                    "user_hash": user_hash,
+                    "via": entry.via,
+                },
+                pk="id",
+            )
+            return int(table.last_pk)
+
+    def question_count(self) -> int:
+        return self._read("select count(*) n from question_log")[0]["n"]
+
+
+def citation_for(fact: Fact, sources: dict[str, Source]) -> Citation:
+    source = sources.get(fact.source_id) if fact.source_id else None
+    if source is None:
+        return Citation(
+            source_title=fact.citation_note or "Added by a server admin",
+            publisher="",
+            date="",
+            paragraph=None,
+            quote=fact.quote,
+            url=_first_url(fact.citation_note),
+        )
+    return Citation(
+        source_title=source.title,
+        publisher=source.publisher,
+        date=source.date,
+        paragraph=fact.paragraph,
+        quote=fact.quote,
+        url=source.url,
+    )
+
+
+def _first_url(text: str) -> str:
+    for word in text.split():
+        if word.startswith(("https://", "http://")):
+            return word
+    return ""
+
+
+def fact_to_record(fact: Fact) -> dict[str, Any]:
+    """The fact as a plain record, in the curated-file format."""
+    record = asdict(fact)
+    record["questions"] = list(fact.questions)
+    record["keywords"] = list(fact.keywords)
+    return record
+
+
+def _same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return a == b
+
+
+def _fact_columns(fact: Fact) -> dict[str, Any]:
+    return {
+        "id": fact.id,
+        "text": fact.text,
+        "source_id": fact.source_id,
+        "paragraph": fact.paragraph,
+        "quote": fact.quote,
+        "citation_note": fact.citation_note,
+        "origin": fact.origin,
+        "guild_id": fact.guild_id,
+    }
+
+
+def _fact_from_row(
+    row: dict[str, Any], questions: tuple[str, ...], keywords: tuple[str, ...]
+) -> Fact:
+    return Fact(
+        id=row["id"],
+        text=row["text"],
+        source_id=row["source_id"],
+        paragraph=row["paragraph"],
+        quote=row["quote"] or "",
+        questions=questions,
+        keywords=keywords,
+        origin=row["origin"],
+        guild_id=row["guild_id"],
+        citation_note=row["citation_note"] or "",
+    )
