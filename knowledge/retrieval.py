@@ -30,7 +30,7 @@ from .store import citation_for
 # rarest word it has: such a word is a sign the question is about something else.
 UNKNOWN_WORD_WEIGHT = 0.9
 # Words in scripts we do not split (Japanese runs) count for less.
-UNSPLIT_WORD_WEIGHT = 0.35
+UNSPLIT_WORD_WEIGHT = 0.15
 # Typos: one edit (OSA: insert, delete, substitute, transpose) from 4 letters,
 # two from 8, as search engines' "auto" fuzziness does.
 TYPO_SIMILARITY = {1: 0.9, 2: 0.8}
@@ -39,7 +39,8 @@ PREFIX_SIMILARITY = 0.85
 DESCRIPTION_SIMILARITY = 0.8  # a word that describes an entity the fact names
 GENERIC_WORD_WEIGHT = 0.4  # an everyday word ("time", "day") counts for less
 COVERAGE_WEIGHT = 0.7  # the rest is phrasing similarity
-MIN_ANSWER_COVERAGE = 0.6  # below this share of the question, never assert a fact
+MIN_ANSWER_COVERAGE = 0.6
+TOPIC_MARGIN_FACTOR = 2.5  # "tell me about X" shows more of what is known about X  # below this share of the question, never assert a fact
 
 # A quantity, not a year or a day of the month.
 _QUANTITY = re.compile(
@@ -167,7 +168,7 @@ class Retriever:
         """
         started = time.perf_counter()
         question = self.check_question(question)
-        answer = self._decide(question, self._rank(question, guild_id))
+        answer = self._decide(question, *self._rank(question, guild_id))
         latency = (time.perf_counter() - started) * 1000
         return Answer(
             question=answer.question,
@@ -179,11 +180,12 @@ class Retriever:
             notes=answer.notes,
         )
 
-    def _rank(self, question: str, guild_id: int | None) -> list[_Candidate]:
-        """Candidates visible in this server, best first."""
+    def _rank(self, question: str, guild_id: int | None) -> tuple[list[_Candidate], bool]:
+        """Candidates visible in this server, best first, and whether the
+        question only names things ("tell me about DeNA"): a topic question."""
         tokens = self.normalizer.content_tokens(question)
         if not tokens or not self._facts:
-            return []
+            return [], False
         n_facts = len(self._facts)
         max_idf = math.log(1 + n_facts)
         weights: dict[str, float] = {}
@@ -231,13 +233,14 @@ class Retriever:
             similarity, phrasing_index = (best[1], best[2]) if best else (0.0, 0)
             score = 100 * COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * similarity
             score += _type_adjustment(qtype, indexed)
-            # Everyday words alone say nothing; one plain word is too little to
-            # assert a fact on, though a name is enough.
+            # Everyday words alone say nothing, and one plain word is too
+            # little to go on, though one name is enough.
             telling = [t for t in hits if not self.normalizer.is_generic(t)]
-            if not telling:
+            if not telling or (len(telling) == 1 and telling[0] not in entity_tokens):
                 continue
+            # A "how many" question is only answered by a fact with a quantity.
             assertable = coverage >= MIN_ANSWER_COVERAGE and (
-                len(telling) > 1 or any(t in entity_tokens for t in telling)
+                qtype is not QuestionType.NUMBER or indexed.has_number
             )
             candidates.append(
                 _Candidate(
@@ -245,7 +248,7 @@ class Retriever:
                 )
             )
         candidates.sort(key=lambda c: (-c.score, c.indexed.fact.id))
-        return candidates
+        return candidates, len(entity_tokens) == len(tokens)
 
     def _expand(self, token: str) -> dict[str, float]:
         """Vocabulary words this question word may stand for, with similarity."""
@@ -256,7 +259,7 @@ class Retriever:
         for vocab_token, edits, _ in process.extract(
             token, self._vocabulary(), scorer=OSA.distance, score_cutoff=max_edits, limit=8
         ):
-            if vocab_token != token and len(vocab_token) >= 3 and not vocab_token[0].isdigit():
+            if vocab_token != token and len(vocab_token) >= 4 and not vocab_token[0].isdigit():
                 found.setdefault(vocab_token, TYPO_SIMILARITY[int(edits)])
         if len(token) >= PREFIX_MIN:
             for vocab_token in self._vocabulary():
@@ -274,13 +277,14 @@ class Retriever:
             self._vocab_dirty = False
         return self._vocab
 
-    def _decide(self, question: str, ranked: list[_Candidate]) -> Answer:
+    def _decide(self, question: str, ranked: list[_Candidate], topic: bool) -> Answer:
         cfg = self.config
         if not ranked:
             return Answer(question=question, status=Status.UNKNOWN, confidence=0.0)
         top = ranked[0]
         if top.score >= cfg.answer_threshold and top.assertable:
-            floor = max(cfg.answer_threshold, top.score - cfg.related_margin)
+            margin = cfg.related_margin * (TOPIC_MARGIN_FACTOR if topic else 1)
+            floor = max(cfg.answer_threshold, top.score - margin)
             chosen = [c for c in ranked[: cfg.max_facts] if c.score >= floor and c.assertable]
             return Answer(
                 question=question,
@@ -326,7 +330,7 @@ class Retriever:
         return [
             f"{c.score:5.1f} cov={c.coverage:.2f}{'' if c.assertable else ' (weak)'} "
             f"{c.indexed.fact.id}: {c.indexed.phrasings[c.phrasing_index]}"
-            for c in self._rank(question, guild_id)[:limit]
+            for c in self._rank(question, guild_id)[0][:limit]
         ]
 
 
@@ -343,10 +347,12 @@ def _type_adjustment(qtype: QuestionType, indexed: _Indexed) -> float:
 
 
 def _suggestion_text(indexed: _Indexed, phrasing_index: int) -> str:
-    """The fact's phrasing closest to the question, as a question to offer."""
-    if phrasing_index >= 1 and indexed.display_questions:
-        return indexed.display_questions[phrasing_index - 1]
-    if indexed.display_questions:
-        return indexed.display_questions[0]
+    """A question to offer: the closest of the fact's phrasings when it reads as a
+    question, else its first (main) question, else the fact text itself."""
+    questions = indexed.display_questions
+    if phrasing_index >= 1 and questions[phrasing_index - 1].rstrip().endswith("?"):
+        return questions[phrasing_index - 1]
+    if questions:
+        return questions[0]
     text = indexed.fact.text
     return text if len(text) <= 90 else text[:89].rstrip() + "…"

@@ -426,6 +426,17 @@ class FactStore:
             pk="id",
         )
 
+    def add_fact(self, fact: Fact, *, actor: str) -> Fact:
+        """Insert a new fact (with its audit entry) in one transaction.
+
+        Raises StoreError if the id is already taken.
+        """
+        with self._write() as db:
+            if db["facts"].count_where("id = ?", [fact.id]):
+                raise StoreError(f"a fact with id {fact.id!r} already exists")
+            self._insert_fact(db, fact, actor, utc_now())
+        return fact
+
     def audit_entries(self, fact_id: str) -> list[dict[str, Any]]:
         return self._read("select * from audit_log where fact_id = ? order by id", [fact_id])
 

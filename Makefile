@@ -1,0 +1,40 @@
+# FactBot: `make run` and `make test` do all the set-up they need.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install run console build test lint format bench bench-quick clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+build: install
+	$(BIN)/python -m knowledge build
+
+## Run the bot (or, with no DISCORD_TOKEN, the local console).
+run: build
+	$(BIN)/python -m bot
+
+console: build
+	$(BIN)/python -m knowledge console
+
+## The whole test suite (what CI runs).
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

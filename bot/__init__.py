@@ -1,0 +1,1 @@
+"""FactBot's Discord layer: thin cogs over the knowledge package."""

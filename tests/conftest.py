@@ -1,0 +1,60 @@
+"""Shared fixtures: real SQLite files in temporary folders, the real fact files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from knowledge.build import PACKAGE_DIR, build
+from knowledge.config import Config, DatabaseConfig, load_config
+from knowledge.service import KnowledgeBase
+from knowledge.store import FactStore
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def curated_root(tmp_path: Path) -> Path:
+    """A private copy of the repo's sources, facts, aliases and synonyms."""
+    root = tmp_path / "curated"
+    root.mkdir()
+    for name in ("sources", "facts"):
+        shutil.copytree(PACKAGE_DIR / name, root / name)
+    for name in ("aliases.toml", "synonyms.toml"):
+        shutil.copy(PACKAGE_DIR / name, root / name)
+    return root
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "factbot.db"
+
+
+@pytest.fixture
+def store(db_path: Path):
+    store = FactStore.open(db_path)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def config(db_path: Path) -> Config:
+    base = load_config(REPO / "config.toml", environ={})
+    return Config(
+        database=DatabaseConfig(path=db_path),
+        retrieval=base.retrieval,
+        bot=base.bot,
+        logging=base.logging,
+    )
+
+
+@pytest.fixture
+def kb(config: Config):
+    """A KnowledgeBase over a freshly built fact base file."""
+    store = FactStore.open(config.database.path)
+    build(store)
+    kb = KnowledgeBase(store, config)
+    yield kb
+    kb.close()
