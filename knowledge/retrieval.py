@@ -39,8 +39,8 @@ PREFIX_SIMILARITY = 0.85
 DESCRIPTION_SIMILARITY = 0.8  # a word that describes an entity the fact names
 GENERIC_WORD_WEIGHT = 0.4  # an everyday word ("time", "day") counts for less
 COVERAGE_WEIGHT = 0.7  # the rest is phrasing similarity
-MIN_ANSWER_COVERAGE = 0.6
-TOPIC_MARGIN_FACTOR = 2.5  # "tell me about X" shows more of what is known about X  # below this share of the question, never assert a fact
+MIN_ANSWER_COVERAGE = 0.6  # below this share of the question, never assert a fact
+TOPIC_MARGIN_FACTOR = 2.5  # "tell me about X" shows more of what is known about X
 
 # A quantity, not a year or a day of the month.
 _QUANTITY = re.compile(
