@@ -144,7 +144,8 @@ class FactStore:
             except sqlite3.DatabaseError as exc:
                 raise StoreError(f"{self.path or ':memory:'}: write failed: {exc}") from exc
 
-    def _read(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+    def read(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        """Run one read-only query under the store lock; rows as dicts."""
         with self._lock:
             try:
                 return list(self.db.query(sql, list(params)))
@@ -159,13 +160,13 @@ class FactStore:
 
     def install_salt(self) -> str:
         """A random per-installation salt for hashing user ids (made once)."""
-        rows = self._read("select value from meta where key = 'user_salt'")
+        rows = self.read("select value from meta where key = 'user_salt'")
         if rows:
             return rows[0]["value"]
         salt = secrets.token_hex(16)
         with self._write() as db:
             db["meta"].insert({"key": "user_salt", "value": salt}, ignore=True)
-        return self._read("select value from meta where key = 'user_salt'")[0]["value"]
+        return self.read("select value from meta where key = 'user_salt'")[0]["value"]
 
     def hash_user(self, user_id: int | str) -> str:
         salt = self.install_salt()
@@ -183,11 +184,11 @@ class FactStore:
                 paragraphs=tuple(json.loads(row["paragraphs"] or "[]")),
                 attribution=row["attribution"] or "",
             )
-            for row in self._read("select * from sources order by id")
+            for row in self.read("select * from sources order by id")
         }
 
     def aliases(self) -> dict[str, str]:
-        return {r["alias"]: r["canonical"] for r in self._read("select * from aliases")}
+        return {r["alias"]: r["canonical"] for r in self.read("select * from aliases")}
 
     # -- facts -----------------------------------------------------------
     def live_facts(self) -> list[Fact]:
@@ -204,7 +205,7 @@ class FactStore:
 
     def fact_counts(self, guild_id: int | None = None) -> dict[str, int]:
         """Live facts by origin, counting admin facts of one server (or all)."""
-        rows = self._read(
+        rows = self.read(
             "select origin, count(*) n from facts where deleted_at is null "
             "and (? is null or guild_id is null or guild_id = ?) group by origin",
             [guild_id, guild_id],
@@ -214,7 +215,7 @@ class FactStore:
         return counts
 
     def _facts_where(self, where: str, params: Iterable[Any] = ()) -> list[Fact]:
-        rows = self._read(f"select * from facts where {where} order by rowid", params)
+        rows = self.read(f"select * from facts where {where} order by rowid", params)
         if not rows:
             return []
         ids = [r["id"] for r in rows]
@@ -229,7 +230,7 @@ class FactStore:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for row in self._read(
+            for row in self.read(
                 f"select fact_id, {column} from {table} where fact_id in ({marks}) "
                 "order by fact_id, position",
                 chunk,
@@ -438,7 +439,7 @@ class FactStore:
         return fact
 
     def audit_entries(self, fact_id: str) -> list[dict[str, Any]]:
-        return self._read("select * from audit_log where fact_id = ? order by id", [fact_id])
+        return self.read("select * from audit_log where fact_id = ? order by id", [fact_id])
 
     # -- usage -----------------------------------------------------------
     def log_question(self, entry: LoggedQuestion) -> int:
@@ -465,7 +466,7 @@ class FactStore:
             return int(table.last_pk)
 
     def question_count(self) -> int:
-        return self._read("select count(*) n from question_log")[0]["n"]
+        return self.read("select count(*) n from question_log")[0]["n"]
 
 
 def citation_for(fact: Fact, sources: dict[str, Source]) -> Citation:
