@@ -101,6 +101,18 @@ def initial(db: Database) -> None:
     )
 
 
+@migrations(name="0002_guild_settings")
+def guild_settings(db: Database) -> None:
+    db["guild_settings"].create(
+        {"guild_id": int, "admin_role_id": int, "updated_by": str, "updated_at": str},
+        pk="guild_id",
+    )
+    db["auto_answer_channels"].create(
+        {"guild_id": int, "channel_id": int, "updated_by": str, "updated_at": str},
+        pk=("guild_id", "channel_id"),
+    )
+
+
 def known_migration_names() -> list[str]:
     """Every step this version of FactBot knows, in order."""
     return [m.name for m in migrations.pending(Database(memory=True))]

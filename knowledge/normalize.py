@@ -261,6 +261,19 @@ def _strip_suffix(token: str) -> str:
     return token
 
 
+_QUESTION_START = re.compile(
+    r"^\W*(who|whom|whose|what|whats|when|where|which|why|how|is|are|was|were|does|do|did|"
+    r"can|could|will|would|has|have|had|should|tell me|anyone know|any idea)\b"
+)
+
+
+def looks_like_question(text: str) -> bool:
+    """True for a message that reads as a question (a question mark, or a
+    question word first). Used where the bot answers unprompted."""
+    folded = fold(text).strip()
+    return bool(folded) and ("?" in folded or bool(_QUESTION_START.match(folded)))
+
+
 def question_type(text: str) -> QuestionType:
     """Guess what kind of answer the question wants."""
     folded = fold(text)

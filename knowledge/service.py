@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .build import runtime_lexicon
 from .config import Config
+from .errors import FactNotFoundError
 from .models import Answer
 from .normalize import Normalizer
 from .retrieval import Retriever
@@ -74,25 +75,56 @@ class KnowledgeBase:
         Raises InvalidQuestionError for empty or over-long questions.
         """
         answer = self.retriever.ask(question, guild_id=guild_id)
-        question_id = None
-        if log:
-            question_id = self.store.log_question(
-                LoggedQuestion(
-                    question=answer.question,
-                    status=answer.status.value,
-                    confidence=answer.confidence,
-                    fact_ids=tuple(sf.fact.id for sf in answer.facts)
-                    or tuple(s.fact_id for s in answer.suggestions),
-                    scores=tuple(sf.score for sf in answer.facts)
-                    or tuple(s.score for s in answer.suggestions),
-                    latency_ms=answer.latency_ms,
-                    guild_id=guild_id,
-                    channel_id=channel_id,
-                    user_id=user_id,
-                    via=via,
-                )
-            )
+        question_id = self._log(answer, guild_id, channel_id, user_id, via) if log else None
         return AskResult(answer=answer, question_id=question_id)
+
+    def _log(
+        self,
+        answer: Answer,
+        guild_id: int | None,
+        channel_id: int | None,
+        user_id: int | str | None,
+        via: str,
+    ) -> int:
+        return self.store.log_question(
+            LoggedQuestion(
+                question=answer.question,
+                status=answer.status.value,
+                confidence=answer.confidence,
+                fact_ids=tuple(sf.fact.id for sf in answer.facts)
+                or tuple(s.fact_id for s in answer.suggestions),
+                scores=tuple(sf.score for sf in answer.facts)
+                or tuple(s.score for s in answer.suggestions),
+                latency_ms=answer.latency_ms,
+                guild_id=guild_id,
+                channel_id=channel_id,
+                user_id=user_id,
+                via=via,
+            )
+        )
+
+    def answer_suggestion(
+        self,
+        question_id: int,
+        index: int,
+        *,
+        guild_id: int | None,
+        channel_id: int | None = None,
+        user_id: int | str | None = None,
+        via: str = "pick",
+    ) -> AskResult:
+        """The answer for "did you mean" choice `index` of a logged question.
+
+        Only choices offered in the same server can be picked. Raises
+        FactNotFoundError if the question, the choice or the fact is gone.
+        """
+        row = self.store.logged_question(question_id)
+        if row["status"] != "suggest" or row["guild_id"] != guild_id:
+            raise FactNotFoundError("that choice is no longer available")
+        if not 0 <= index < len(row["fact_ids"]):
+            raise FactNotFoundError("that choice is no longer available")
+        answer = self.retriever.answer_with(row["fact_ids"][index], row["question"], guild_id)
+        return AskResult(answer, self._log(answer, guild_id, channel_id, user_id, via))
 
     def close(self) -> None:
         self.store.close()

@@ -465,6 +465,93 @@ class FactStore:
             )
             return int(table.last_pk)
 
+    def record_vote(
+        self, question_id: int, user_id: int | str, vote: int, *, guild_id: int | None
+    ) -> str:
+        """Store one user's vote (+1 or -1) on one answer; a second vote replaces
+        the first. Returns "added", "changed" or "unchanged".
+
+        Raises FactNotFoundError if the answer is not in the question log of
+        that server.
+        """
+        if vote not in (1, -1):
+            raise ValueError("vote must be +1 or -1")
+        user_hash = self.hash_user(user_id)
+        with self._write() as db:
+            if not db["question_log"].count_where(
+                "id = ? and guild_id is ?", [question_id, guild_id]
+            ):
+                raise FactNotFoundError("that answer is no longer available")
+            key = (question_id, user_hash)
+            existing = list(
+                db.query("select vote from feedback where question_id = ? and user_hash = ?", key)
+            )
+            db["feedback"].upsert(
+                {"question_id": question_id, "user_hash": user_hash, "vote": vote, "at": utc_now()},
+                pk=("question_id", "user_hash"),
+            )
+        if not existing:
+            return "added"
+        return "unchanged" if existing[0]["vote"] == vote else "changed"
+
+    def votes(self, question_id: int) -> tuple[int, int]:
+        """(up, down) votes on one answer."""
+        row = self.read(
+            "select coalesce(sum(vote = 1), 0) up, coalesce(sum(vote = -1), 0) down "
+            "from feedback where question_id = ?",
+            [question_id],
+        )[0]
+        return int(row["up"]), int(row["down"])
+
+    def logged_question(self, question_id: int) -> dict[str, Any]:
+        """One question-log row; raises FactNotFoundError if there is none."""
+        rows = self.read("select * from question_log where id = ?", [question_id])
+        if not rows:
+            raise FactNotFoundError(f"no answer with id {question_id}")
+        row = rows[0]
+        row["fact_ids"] = json.loads(row["fact_ids"] or "[]")
+        return row
+
+    # -- server settings ---------------------------------------------------
+    def set_auto_answer(self, guild_id: int, channel_id: int, on: bool, *, actor: str) -> None:
+        with self._write() as db:
+            if on:
+                db["auto_answer_channels"].upsert(
+                    {
+                        "guild_id": guild_id,
+                        "channel_id": channel_id,
+                        "updated_by": actor,
+                        "updated_at": utc_now(),
+                    },
+                    pk=("guild_id", "channel_id"),
+                )
+            else:
+                db["auto_answer_channels"].delete_where(
+                    "guild_id = ? and channel_id = ?", [guild_id, channel_id]
+                )
+
+    def auto_answer_channels(self) -> set[int]:
+        return {r["channel_id"] for r in self.read("select channel_id from auto_answer_channels")}
+
+    def set_admin_role(self, guild_id: int, role_id: int | None, *, actor: str) -> None:
+        with self._write() as db:
+            db["guild_settings"].upsert(
+                {
+                    "guild_id": guild_id,
+                    "admin_role_id": role_id,
+                    "updated_by": actor,
+                    "updated_at": utc_now(),
+                },
+                pk="guild_id",
+            )
+
+    def admin_roles(self) -> dict[int, int]:
+        """guild id -> the admin role set with /factbot admin-role."""
+        return {
+            r["guild_id"]: r["admin_role_id"]
+            for r in self.read("select * from guild_settings where admin_role_id is not null")
+        }
+
     def question_count(self) -> int:
         return self.read("select count(*) n from question_log")[0]["n"]
 

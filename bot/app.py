@@ -1,0 +1,134 @@
+"""The FactBot client: built with its services, it loads the cogs and wires the
+single error handler. No module-level state."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from knowledge.config import Config
+from knowledge.service import KnowledgeBase
+
+from .components import PickButton, VoteButton
+from .cooldown import AskLimiter
+from .errors import reply_to_error
+
+log = logging.getLogger("factbot")
+
+COGS = ("bot.cogs.ask", "bot.cogs.stats", "bot.cogs.settings")
+
+
+def intents() -> discord.Intents:
+    """Guilds, guild messages and (privileged) message content."""
+    found = discord.Intents.none()
+    found.guilds = True
+    found.guild_messages = True
+    found.message_content = True
+    return found
+
+
+class FactBotTree(app_commands.CommandTree):
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        await reply_to_error(interaction, error)
+
+
+class FactBotMixin:
+    """What FactBot adds to discord.py's Bot, shared by the sharded variant."""
+
+    def __init__(self, kb: KnowledgeBase, config: Config, **options: Any) -> None:
+        super().__init__(  # type: ignore[call-arg]
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=FactBotTree,
+            help_command=None,
+            **options,
+        )
+        self.kb = kb
+        self.config = config
+        self.limiter = AskLimiter(config.bot.ask_rate, config.bot.ask_per_seconds)
+        self.owner_id_set: set[int] = set(config.bot.owner_ids)
+        self.auto_answer_channels: set[int] = set()
+        self.guild_admin_roles: dict[int, int] = {}
+
+    async def setup_hook(self) -> None:
+        store = self.kb.store
+        self.auto_answer_channels = await asyncio.to_thread(store.auto_answer_channels)
+        self.guild_admin_roles = await asyncio.to_thread(store.admin_roles)
+        app = self.application  # type: ignore[attr-defined]
+        if app is not None:
+            if app.team:
+                self.owner_id_set |= {m.id for m in app.team.members}
+            elif app.owner:
+                self.owner_id_set.add(app.owner.id)
+        self.add_dynamic_items(VoteButton, PickButton)  # type: ignore[attr-defined]
+        for extension in COGS:
+            await self.load_extension(extension)  # type: ignore[attr-defined]
+        if self.config.bot.sync_commands_on_start:
+            await sync_commands(self, self.config.bot.dev_guild_id or None)
+
+    @property
+    def ask_cog(self) -> Any:
+        return self.get_cog("Ask")  # type: ignore[attr-defined]
+
+    def admin_role_ids(self, guild_id: int | None) -> set[int]:
+        roles = set(self.config.bot.admin_role_ids)
+        if guild_id is not None and guild_id in self.guild_admin_roles:
+            roles.add(self.guild_admin_roles[guild_id])
+        return roles
+
+    async def on_ready(self) -> None:
+        user = self.user  # type: ignore[attr-defined]
+        log.info(
+            "connected as %s (id %s) to %d server(s)",
+            user,
+            getattr(user, "id", "?"),
+            len(self.guilds),  # type: ignore[attr-defined]
+        )
+
+    async def on_resumed(self) -> None:
+        log.info("gateway session resumed")
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        log.exception("unhandled error in event %s", event_method)
+
+
+class FactBot(FactBotMixin, commands.Bot):
+    pass
+
+
+class ShardedFactBot(FactBotMixin, commands.AutoShardedBot):
+    pass
+
+
+def create_bot(kb: KnowledgeBase, config: Config) -> commands.Bot:
+    """A FactBot, sharded when config.bot.shard_count is set."""
+    if config.bot.shard_count:
+        return ShardedFactBot(
+            kb,
+            config,
+            shard_count=config.bot.shard_count,
+            shard_ids=list(config.bot.shard_ids) or None,
+        )
+    return FactBot(kb, config)
+
+
+async def sync_commands(bot: commands.Bot, guild_id: int | None) -> int:
+    """Sync slash commands globally, or to one server (instant, for testing)."""
+    if guild_id:
+        guild = discord.Object(id=guild_id)
+        bot.tree.copy_global_to(guild=guild)
+        synced = await bot.tree.sync(guild=guild)
+    else:
+        synced = await bot.tree.sync()
+    log.info(
+        "synced %d command(s) %s", len(synced), f"to server {guild_id}" if guild_id else "globally"
+    )
+    return len(synced)

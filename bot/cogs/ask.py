@@ -1,0 +1,208 @@
+"""Asking: mentions, replies, auto-answer channels, /ask, the context menu, and
+the buttons under answers (did-you-mean choices and votes)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from knowledge.errors import InvalidQuestionError
+from knowledge.models import Status
+from knowledge.normalize import looks_like_question
+from knowledge.service import AskResult
+
+from ..errors import Refusal, reply_to_error
+from ..rendering import Reply, notice, render_answer
+
+log = logging.getLogger("factbot.ask")
+
+HOW_TO_ASK = (
+    "Ask me a question after the mention, for example: "
+    "“@FactBot how many users did Facebook have in Japan?”"
+)
+
+
+class Ask(commands.Cog):
+    """Answers questions wherever people ask them."""
+
+    def __init__(self, bot: Any) -> None:
+        self.bot = bot
+        self.kb = bot.kb
+        self.context_menu = app_commands.ContextMenu(
+            name="Ask FactBot", callback=self.ask_about_message
+        )
+        bot.tree.add_command(self.context_menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.context_menu.name, type=self.context_menu.type)
+
+    # -- messages ----------------------------------------------------------
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or message.webhook_id or message.guild is None:
+            return
+        me = self.bot.user
+        mentioned = me in message.mentions
+        replied = _is_reply_to(message, me.id)
+        auto = message.channel.id in self.bot.auto_answer_channels
+        if not (mentioned or replied or auto):
+            return
+        question = _strip_mentions(message.content, me.id)
+        via = "mention" if mentioned else "reply" if replied else "auto"
+        if via == "auto" and not looks_like_question(question):
+            return
+        if not question.strip():
+            if mentioned:
+                await message.reply(**notice(HOW_TO_ASK).kwargs(), mention_author=False)
+            return
+        wait = self.bot.limiter.retry_after(message.author.id)
+        if wait:
+            if via != "auto" and self.bot.limiter.should_warn(message.author.id):
+                await message.reply(
+                    **notice(_cooldown_text(wait)).kwargs(), mention_author=False, delete_after=15
+                )
+            return
+        try:
+            result = await self._ask(
+                question, message.guild.id, message.channel.id, message.author.id, via
+            )
+        except InvalidQuestionError as exc:
+            if via != "auto":
+                await message.reply(**notice(str(exc)).kwargs(), mention_author=False)
+            return
+        if via == "auto" and result.answer.status is not Status.ANSWER:
+            return
+        await message.reply(
+            **render_answer(result.answer, result.question_id).kwargs(), mention_author=False
+        )
+
+    # -- slash command and context menu -----------------------------------
+    @app_commands.command(
+        name="ask", description="Ask FactBot a question; answers cite their source."
+    )
+    @app_commands.describe(question="What you want to know, e.g. “How many users did GREE have?”")
+    @app_commands.guild_only()
+    async def ask_command(self, interaction: discord.Interaction, question: str) -> None:
+        await self._answer_interaction(interaction, question, via="slash")
+
+    async def ask_about_message(
+        self, interaction: discord.Interaction, message: discord.Message
+    ) -> None:
+        question = _strip_mentions(message.content, self.bot.user.id)
+        if not question.strip():
+            raise Refusal("That message has no text I can read as a question.")
+        await self._answer_interaction(interaction, question, via="context")
+
+    async def _answer_interaction(
+        self, interaction: discord.Interaction, question: str, via: str
+    ) -> None:
+        wait = self.bot.limiter.retry_after(interaction.user.id)
+        if wait:
+            raise Refusal(_cooldown_text(wait))
+        result = await self._ask(
+            question, interaction.guild_id, interaction.channel_id, interaction.user.id, via
+        )
+        await interaction.response.send_message(
+            **render_answer(result.answer, result.question_id).kwargs()
+        )
+
+    # -- buttons -----------------------------------------------------------
+    async def on_pick(self, interaction: discord.Interaction, question_id: int, index: int) -> None:
+        try:
+            result = await asyncio.to_thread(
+                self.kb.answer_suggestion,
+                question_id,
+                index,
+                guild_id=interaction.guild_id,
+                channel_id=interaction.channel_id,
+                user_id=interaction.user.id,
+            )
+            _log_answer(result, "pick", interaction.guild_id)
+            await interaction.response.send_message(
+                **render_answer(result.answer, result.question_id).kwargs()
+            )
+        except Exception as exc:
+            await reply_to_error(interaction, exc)
+
+    async def on_vote(self, interaction: discord.Interaction, question_id: int, up: bool) -> None:
+        try:
+            outcome = await asyncio.to_thread(
+                self.kb.store.record_vote,
+                question_id,
+                interaction.user.id,
+                1 if up else -1,
+                guild_id=interaction.guild_id,
+            )
+            ups, downs = await asyncio.to_thread(self.kb.store.votes, question_id)
+            emoji = "👍" if up else "👎"
+            text = {
+                "added": f"Thanks! Your {emoji} is recorded.",
+                "changed": f"Changed your vote to {emoji}.",
+                "unchanged": f"You already voted {emoji}.",
+            }[outcome]
+            log.info("vote %s on answer %s (%s)", emoji, question_id, outcome)
+            await interaction.response.send_message(
+                f"{text} (👍 {ups} · 👎 {downs})",
+                ephemeral=True,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except Exception as exc:
+            await reply_to_error(interaction, exc)
+
+    # -- shared ------------------------------------------------------------
+    async def _ask(
+        self, question: str, guild_id: int | None, channel_id: int | None, user_id: int, via: str
+    ) -> AskResult:
+        result = await asyncio.to_thread(
+            self.kb.ask,
+            question,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            user_id=user_id,
+            via=via,
+        )
+        _log_answer(result, via, guild_id)
+        return result
+
+
+def _log_answer(result: AskResult, via: str, guild_id: int | None) -> None:
+    answer = result.answer
+    log.info(
+        "answered status=%s via=%s guild=%s facts=%s confidence=%.0f latency_ms=%.2f",
+        answer.status.value,
+        via,
+        guild_id,
+        ",".join(sf.fact.id for sf in answer.facts)
+        or ",".join(s.fact_id for s in answer.suggestions),
+        answer.confidence,
+        answer.latency_ms,
+    )
+
+
+def _is_reply_to(message: discord.Message, bot_id: int) -> bool:
+    reference = message.reference
+    if reference is None:
+        return False
+    resolved = reference.resolved
+    return isinstance(resolved, discord.Message) and resolved.author.id == bot_id
+
+
+def _strip_mentions(content: str, bot_id: int) -> str:
+    return re.sub(rf"<@!?{bot_id}>", " ", content or "").strip()
+
+
+def _cooldown_text(wait: float) -> str:
+    return f"You're asking quickly! Try again in {max(1, round(wait))} s."
+
+
+async def setup(bot: Any) -> None:
+    await bot.add_cog(Ask(bot))
+
+
+__all__ = ["Ask", "Reply"]

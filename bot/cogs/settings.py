@@ -1,0 +1,167 @@
+"""/factbot settings for server admins, and /help for everyone."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from .. import limits
+from ..errors import Refusal
+from ..permissions import is_admin
+
+log = logging.getLogger("factbot.settings")
+
+NOT_ADMIN = (
+    "Only server admins can change FactBot's settings: members with Manage Server "
+    "or the FactBot admin role."
+)
+
+
+def require_admin(bot: Any, interaction: discord.Interaction) -> None:
+    """Raise Refusal unless the user is a FactBot admin here (checked at call time)."""
+    if not is_admin(
+        interaction.user,
+        guild_id=interaction.guild_id,
+        permissions=interaction.permissions,
+        owner_ids=bot.owner_id_set,
+        admin_role_ids=bot.admin_role_ids(interaction.guild_id),
+    ):
+        raise Refusal(NOT_ADMIN)
+
+
+def help_embed(bot: Any) -> discord.Embed:
+    counts = bot.kb.store.fact_counts()
+    sources = bot.kb.retriever.sources.values()
+    embed = discord.Embed(
+        title="FactBot",
+        colour=discord.Colour.blurple(),
+        description=(
+            "I answer questions from a curated fact base, and every answer cites its source "
+            "(title, paragraph, the exact quote, and a link). When I'm unsure I offer "
+            "choices; when I don't know, I say so.\n\n"
+            "**How to ask**\n"
+            "• Mention me: `@FactBot how big is GREE?`\n"
+            "• Reply to one of my answers with a follow-up question\n"
+            "• `/ask question:` anywhere\n"
+            "• Right-click a message → Apps → **Ask FactBot**\n"
+            "• In channels where admins turned on auto-answer, just ask\n\n"
+            "Rate answers with 👍 / 👎. `/stats` shows usage."
+        ),
+    )
+    source_lines = [
+        f"• [{limits.safe_text(s.title, 150)}]({s.url}) — {s.publisher}, {s.date}" for s in sources
+    ]
+    embed.add_field(
+        name="What I know",
+        value=limits.clip(
+            "\n".join(source_lines or ["(no sources yet)"])
+            + f"\n{counts['curated']} curated facts, plus facts added by server admins.",
+            limits.FIELD_VALUE,
+        ),
+        inline=False,
+    )
+    embed.add_field(
+        name="For admins",
+        value=(
+            "`/factbot autoanswer channel: state:` answer questions in a channel unprompted\n"
+            "`/factbot admin-role role:` who besides Manage Server may administer FactBot"
+        ),
+        inline=False,
+    )
+    return embed
+
+
+class Settings(commands.Cog):
+    """Server settings and help."""
+
+    factbot = app_commands.Group(
+        name="factbot", description="FactBot settings and help.", guild_only=True
+    )
+
+    def __init__(self, bot: Any) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="help", description="How to ask FactBot, and what it knows.")
+    async def help_command(self, interaction: discord.Interaction) -> None:
+        embed = await asyncio.to_thread(help_embed, self.bot)
+        await interaction.response.send_message(
+            embed=embed, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        )
+
+    @factbot.command(name="help", description="How to ask FactBot, and what it knows.")
+    async def factbot_help(self, interaction: discord.Interaction) -> None:
+        await self.help_command.callback(self, interaction)
+
+    @factbot.command(
+        name="autoanswer", description="Answer questions in a channel without being mentioned."
+    )
+    @app_commands.describe(
+        channel="The channel", state="on: answer confident questions there; off: stop"
+    )
+    @app_commands.default_permissions(manage_guild=True)
+    async def autoanswer(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        state: Literal["on", "off"],
+    ) -> None:
+        require_admin(self.bot, interaction)
+        on = state == "on"
+        await asyncio.to_thread(
+            self.bot.kb.store.set_auto_answer,
+            interaction.guild_id,
+            channel.id,
+            on,
+            actor=f"discord:{interaction.user.id}",
+        )
+        if on:
+            self.bot.auto_answer_channels.add(channel.id)
+        else:
+            self.bot.auto_answer_channels.discard(channel.id)
+        log.info("auto-answer %s in channel %s (guild %s)", state, channel.id, interaction.guild_id)
+        await interaction.response.send_message(
+            f"Auto-answer is now **{state}** in {channel.mention}."
+            + (" I'll answer confident questions there without being mentioned." if on else ""),
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    @factbot.command(
+        name="admin-role", description="Set the role that may administer FactBot here."
+    )
+    @app_commands.describe(
+        role="Members with this role count as FactBot admins; leave empty to clear"
+    )
+    @app_commands.default_permissions(manage_guild=True)
+    async def admin_role(
+        self, interaction: discord.Interaction, role: discord.Role | None = None
+    ) -> None:
+        require_admin(self.bot, interaction)
+        await asyncio.to_thread(
+            self.bot.kb.store.set_admin_role,
+            interaction.guild_id,
+            role.id if role else None,
+            actor=f"discord:{interaction.user.id}",
+        )
+        if role:
+            self.bot.guild_admin_roles[interaction.guild_id] = role.id
+        else:
+            self.bot.guild_admin_roles.pop(interaction.guild_id, None)
+        log.info("admin role set to %s (guild %s)", role.id if role else None, interaction.guild_id)
+        text = (
+            f"Members with {role.mention} can now administer FactBot here."
+            if role
+            else "The FactBot admin role is cleared; Manage Server is still required."
+        )
+        await interaction.response.send_message(
+            text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        )
+
+
+async def setup(bot: Any) -> None:
+    await bot.add_cog(Settings(bot))

@@ -1,0 +1,63 @@
+"""The one place that turns errors into replies and log lines."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+
+from knowledge.errors import (
+    FactNotFoundError,
+    InvalidQuestionError,
+    KnowledgeError,
+    StoreError,
+)
+
+log = logging.getLogger("factbot.errors")
+
+APOLOGY = "Sorry, something went wrong on my side. The error was logged; please try again."
+
+
+class Refusal(Exception):
+    """An expected refusal (not allowed, cooling down): shown to the user as is."""
+
+
+def user_message(error: BaseException) -> str | None:
+    """The message for an expected error, or None for a bug."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    if isinstance(error, Refusal | InvalidQuestionError | FactNotFoundError):
+        return str(error)
+    if isinstance(error, app_commands.CheckFailure):
+        return str(error) or "You can't use that here."
+    if isinstance(error, StoreError):
+        return "The fact base is unavailable right now; the admins have been told."
+    if isinstance(error, KnowledgeError):
+        return str(error)
+    return None
+
+
+async def reply_to_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """An ephemeral reply for this user; a log line (with traceback for bugs)."""
+    message = user_message(error)
+    original = getattr(error, "original", error)
+    if message is None or isinstance(original, StoreError):
+        log.error(
+            "error handling interaction %s (%s)",
+            interaction.id,
+            interaction.command.qualified_name if interaction.command else interaction.type.name,
+            exc_info=original,
+        )
+    text = message or APOLOGY
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(
+                text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            )
+        else:
+            await interaction.response.send_message(
+                text, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            )
+    except discord.HTTPException:
+        log.warning("could not send the error reply for interaction %s", interaction.id)
