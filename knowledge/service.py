@@ -123,8 +123,19 @@ class KnowledgeBase:
             raise FactNotFoundError("that choice is no longer available")
         if not 0 <= index < len(row["fact_ids"]):
             raise FactNotFoundError("that choice is no longer available")
-        answer = self.retriever.answer_with(row["fact_ids"][index], row["question"], guild_id)
+        fact_id = row["fact_ids"][index]
+        answer = self.retriever.answer_with(fact_id, self._offered_question(row, index), guild_id)
         return AskResult(answer, self._log(answer, guild_id, channel_id, user_id, via))
+
+    def _offered_question(self, row: dict, index: int) -> str:
+        """The "did you mean" question that was offered (asked again, as the log
+        keeps fact ids only); the fact's first question if the choices changed."""
+        fact_id = row["fact_ids"][index]
+        again = self.retriever.ask(row["question"], guild_id=row["guild_id"]).suggestions
+        if index < len(again) and again[index].fact_id == fact_id:
+            return again[index].question
+        questions = self.store.get_fact(fact_id).questions
+        return questions[0] if questions else row["question"]
 
     def close(self) -> None:
         self.store.close()
