@@ -73,15 +73,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def open_fact_base(config: Config) -> KnowledgeBase:
     """The configured fact base; built from the packaged files on first run."""
-    path = config.database.path
-    if not path.exists():
-        store = FactStore.open(path, busy_timeout_ms=config.database.busy_timeout_ms)
-        try:
+    store = FactStore.open(config.database.path, busy_timeout_ms=config.database.busy_timeout_ms)
+    try:
+        if not store.sources():
             report = build(store)
-        finally:
-            store.close()
-        log.info("created a new fact base at %s with %d facts", path, len(report.added))
-    return KnowledgeBase.open(config)
+            log.info("built the fact base at %s: %d facts", config.database.path, len(report.added))
+    except BaseException:
+        store.close()
+        raise
+    return KnowledgeBase(store, config)
 
 
 async def run_discord(

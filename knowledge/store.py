@@ -103,8 +103,9 @@ class FactStore:
             store._check_schema_is_known()
             if store.db.journal_mode != "wal":
                 store.db.enable_wal()
-            migrations.apply(store.db)
             store.db.execute("PRAGMA synchronous = NORMAL")
+            with store._write():  # one process migrates; the others wait, then skip
+                migrations.apply(store.db)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: cannot open the fact base: {exc}") from None
         return store
@@ -114,7 +115,8 @@ class FactStore:
         """A throwaway store (tests and the eval runner)."""
         conn = sqlite3.connect(":memory:", check_same_thread=False)
         store = cls(Database(conn, execute_plugins=False), None)
-        migrations.apply(store.db)
+        with store._write():
+            migrations.apply(store.db)
         return store
 
     def _check_schema_is_known(self) -> None:
@@ -136,12 +138,26 @@ class FactStore:
 
     @contextmanager
     def _write(self) -> Iterator[Database]:
-        """The one write path: serialised and atomic."""
+        """The one write path: serialised in this process by a lock, across
+        processes by BEGIN IMMEDIATE (which waits up to the busy timeout rather
+        than failing with "database is locked" halfway through), and atomic."""
         with self._lock:
+            conn = self.db.conn
             try:
-                with self.db.atomic():
+                if conn.in_transaction:
+                    with self.db.atomic():  # nested: a savepoint
+                        yield self.db
+                    return
+                conn.execute("BEGIN IMMEDIATE")
+                try:
                     yield self.db
+                except BaseException:
+                    conn.rollback()
+                    raise
+                conn.execute("COMMIT")
             except sqlite3.DatabaseError as exc:
+                if conn.in_transaction:
+                    conn.rollback()
                 raise StoreError(f"{self.path or ':memory:'}: write failed: {exc}") from exc
 
     def read(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:

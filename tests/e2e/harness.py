@@ -16,11 +16,17 @@ class BotProcess:
     """`python -m bot` with its own config and database, pointed at a double."""
 
     def __init__(
-        self, double: DiscordDouble, workdir: Path, config: str = "", env: dict | None = None
+        self,
+        double: DiscordDouble,
+        workdir: Path,
+        config: str = "",
+        env: dict | None = None,
+        db_path: Path | None = None,
     ):
         self.double = double
         self.workdir = workdir
-        self.db_path = workdir / "factbot.db"
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.db_path = db_path or workdir / "factbot.db"
         self.config_path = workdir / "config.toml"
         self.config_path.write_text(
             f"[database]\npath = '{self.db_path}'\n{config}", encoding="utf-8"
