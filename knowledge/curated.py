@@ -10,6 +10,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +19,20 @@ from .models import Fact, Source
 from .sources import verified_quote
 
 FACT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
-MAX_TEXT = 1000
-MAX_QUESTIONS = 20
-MAX_QUESTION_CHARS = 200
-MAX_KEYWORDS = 20
-MAX_KEYWORD_CHARS = 60
+
+
+@dataclass(frozen=True)
+class FactLimits:
+    text: int = 1000
+    questions: int = 20
+    question_chars: int = 200
+    keywords: int = 20
+    keyword_chars: int = 60
+
+
+MAX_CITATION_CHARS = 300
+CURATED_LIMITS = FactLimits()
+ADMIN_LIMITS = FactLimits(questions=10)  # what server admins may submit
 
 
 def load_fact_files(directory: Path, sources: Mapping[str, Source]) -> list[Fact]:
@@ -77,6 +87,7 @@ def parse_fact(
     where: str,
     origin: str = "curated",
     guild_id: int | None = None,
+    limits: FactLimits = CURATED_LIMITS,
 ) -> Fact:
     """Validate one fact record and return it with its quote verified.
 
@@ -89,11 +100,15 @@ def parse_fact(
         raise FactFileError(
             f"{where}: id must be lowercase letters, digits and dashes (2-80 characters)"
         )
-    text = _text(record, "text", where, limit=MAX_TEXT)
-    questions = _text_list(record, "questions", where, MAX_QUESTIONS, MAX_QUESTION_CHARS)
-    keywords = _text_list(record, "keywords", where, MAX_KEYWORDS, MAX_KEYWORD_CHARS)
+    text = _text(record, "text", where, limit=limits.text)
+    questions = _text_list(record, "questions", where, limits.questions, limits.question_chars)
+    keywords = _text_list(record, "keywords", where, limits.keywords, limits.keyword_chars)
     source_id = record.get("source")
-    citation_note = str(record.get("citation") or "").strip()
+    citation_note = clean_text(str(record.get("citation") or ""))
+    if len(citation_note) > MAX_CITATION_CHARS:
+        raise FactFileError(
+            f"{where}: citation is {len(citation_note)} characters; the limit is {MAX_CITATION_CHARS}"
+        )
     if source_id:
         source = sources.get(source_id)
         if source is None:
@@ -102,10 +117,10 @@ def parse_fact(
         if not isinstance(paragraph, int) or isinstance(paragraph, bool):
             raise FactFileError(f"{where}: paragraph must be a whole number")
         quote = verified_quote(
-            source, paragraph, _text(record, "quote", where, limit=MAX_TEXT), where
+            source, paragraph, _text(record, "quote", where, limit=limits.text), where
         )
     elif citation_note:
-        paragraph, quote = None, clean_text(str(record.get("quote") or ""))
+        paragraph, quote = None, clean_text(str(record.get("quote") or ""))[: limits.text]
     else:
         raise FactFileError(f"{where}: needs a source (with paragraph and quote) or a citation")
     return Fact(

@@ -113,6 +113,17 @@ def guild_settings(db: Database) -> None:
     )
 
 
+@migrations(name="0003_curation")
+def curation(db: Database) -> None:
+    # The curated-file version a curated fact was last synced from, so a rebuild
+    # can tell an owner's edit in the database from a change in the file.
+    db["facts"].add_column("curated_hash", str)
+    # The review queue: unanswered questions an admin dismissed or answered.
+    db["question_log"].add_column("reviewed_at", str)
+    db["question_log"].add_column("reviewed_by", str)
+    db["question_log"].create_index(["status", "guild_id"])
+
+
 def known_migration_names() -> list[str]:
     """Every step this version of FactBot knows, in order."""
     return [m.name for m in migrations.pending(Database(memory=True))]

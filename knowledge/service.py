@@ -13,7 +13,7 @@ from pathlib import Path
 from .build import runtime_lexicon
 from .config import Config
 from .errors import FactNotFoundError
-from .models import Answer
+from .models import Answer, Fact
 from .normalize import Normalizer
 from .retrieval import Retriever
 from .store import FactStore, LoggedQuestion
@@ -74,7 +74,8 @@ class KnowledgeBase:
 
         Raises InvalidQuestionError for empty or over-long questions.
         """
-        answer = self.retriever.ask(question, guild_id=guild_id)
+        with self._lock:
+            answer = self.retriever.ask(question, guild_id=guild_id)
         question_id = self._log(answer, guild_id, channel_id, user_id, via) if log else None
         return AskResult(answer=answer, question_id=question_id)
 
@@ -124,18 +125,31 @@ class KnowledgeBase:
         if not 0 <= index < len(row["fact_ids"]):
             raise FactNotFoundError("that choice is no longer available")
         fact_id = row["fact_ids"][index]
-        answer = self.retriever.answer_with(fact_id, self._offered_question(row, index), guild_id)
+        offered = self._offered_question(row, index)
+        with self._lock:
+            answer = self.retriever.answer_with(fact_id, offered, guild_id)
         return AskResult(answer, self._log(answer, guild_id, channel_id, user_id, via))
 
     def _offered_question(self, row: dict, index: int) -> str:
         """The "did you mean" question that was offered (asked again, as the log
         keeps fact ids only); the fact's first question if the choices changed."""
         fact_id = row["fact_ids"][index]
-        again = self.retriever.ask(row["question"], guild_id=row["guild_id"]).suggestions
+        with self._lock:
+            again = self.retriever.ask(row["question"], guild_id=row["guild_id"]).suggestions
         if index < len(again) and again[index].fact_id == fact_id:
             return again[index].question
         questions = self.store.get_fact(fact_id).questions
         return questions[0] if questions else row["question"]
+
+    def index(self, fact: Fact) -> None:
+        """Add or replace a fact in the live index (after it was saved)."""
+        with self._lock:
+            self.retriever.upsert(fact)
+
+    def unindex(self, fact_id: str) -> None:
+        """Drop a fact from the live index (after it was removed)."""
+        with self._lock:
+            self.retriever.remove(fact_id)
 
     def close(self) -> None:
         self.store.close()

@@ -39,6 +39,7 @@ class BuildReport:
     updated: tuple[str, ...] = ()
     retired: tuple[str, ...] = ()
     restored: tuple[str, ...] = ()
+    conflicts: tuple[str, ...] = ()  # curated facts edited by an owner and changed in the file
     unchanged: int = 0
     sources: int = 0
 
@@ -230,8 +231,10 @@ class FactStore:
         counts.update({r["origin"]: r["n"] for r in rows})
         return counts
 
-    def _facts_where(self, where: str, params: Iterable[Any] = ()) -> list[Fact]:
-        rows = self.read(f"select * from facts where {where} order by rowid", params)
+    def _facts_where(
+        self, where: str, params: Iterable[Any] = (), tail: str = "order by rowid"
+    ) -> list[Fact]:
+        rows = self.read(f"select * from facts where {where} {tail}", params)
         if not rows:
             return []
         ids = [r["id"] for r in rows]
@@ -266,16 +269,20 @@ class FactStore:
         aliases: dict[str, str],
         *,
         actor: str = "build",
+        overwrite_edits: bool = False,
     ) -> BuildReport:
         """Make the curated facts match the files, in one transaction.
 
         Idempotent: unchanged facts are not touched. Admin facts are never
         touched. A curated fact missing from the files is retired (soft
-        deleted), and one that comes back is restored. Every change goes to the
-        audit log in the same transaction.
+        deleted), and one that comes back is restored. A curated fact the bot
+        owner edited in the database is kept while its file entry is unchanged;
+        if both changed it is reported in `conflicts` and left as it is, unless
+        overwrite_edits. Every change goes to the audit log in the same
+        transaction.
         """
         now = utc_now()
-        added, updated, retired, restored = [], [], [], []
+        added, updated, retired, restored, conflicts = [], [], [], [], []
         unchanged = 0
         with self._write() as db:
             db["sources"].upsert_all(
@@ -310,17 +317,28 @@ class FactStore:
                 )
             for fact in facts:
                 row = existing.get(fact.id)
+                after = fact_to_record(fact)
+                file_hash = record_hash(after)
                 if row is None:
                     self._insert_fact(db, fact, actor, now)
+                    db["facts"].update(fact.id, {"curated_hash": file_hash})
                     added.append(fact.id)
                     continue
                 before = self._fact_json(db, fact.id)
-                after = fact_to_record(fact)
                 was_retired = row["deleted_reason"] == "retired"
-                if _same_content(before, after) and not was_retired:
+                same = _same_content(before, after)
+                if not was_retired and (same or row["curated_hash"] == file_hash):
+                    # Unchanged, or the file is unchanged and the database holds an
+                    # owner's edit, which is kept.
+                    if same and row["curated_hash"] != file_hash:
+                        db["facts"].update(fact.id, {"curated_hash": file_hash})
                     unchanged += 1
                     continue
+                if row["updated_by"] != actor and not same and not overwrite_edits:
+                    conflicts.append(fact.id)  # both changed: report, never overwrite silently
+                    continue
                 self._replace_fact(db, fact, actor, now)
+                db["facts"].update(fact.id, {"curated_hash": file_hash})
                 if was_retired:
                     db["facts"].update(
                         fact.id, {"deleted_at": None, "deleted_by": None, "deleted_reason": None}
@@ -361,6 +379,7 @@ class FactStore:
             updated=tuple(updated),
             retired=tuple(retired),
             restored=tuple(restored),
+            conflicts=tuple(conflicts),
             unchanged=unchanged,
             sources=len(sources),
         )
@@ -454,6 +473,95 @@ class FactStore:
             self._insert_fact(db, fact, actor, utc_now())
         return fact
 
+    def save_facts(self, facts: Iterable[Fact], *, actor: str, action: str = "update") -> None:
+        """Insert new facts and replace existing ones, all in one transaction,
+        each with its audit entry (`action` for replacements: update, rollback,
+        import). Origin and server scope of an existing fact never change."""
+        now = utc_now()
+        with self._write() as db:
+            for fact in facts:
+                if not db["facts"].count_where("id = ?", [fact.id]):
+                    self._insert_fact(db, fact, actor, now)
+                    continue
+                before = self._fact_json(db, fact.id)
+                if before["origin"] != fact.origin or before["guild_id"] != fact.guild_id:
+                    raise StoreError(f"fact {fact.id!r} belongs to another scope")
+                after = fact_to_record(fact)
+                if before == after:
+                    continue
+                self._replace_fact(db, fact, actor, now)
+                self._audit(db, now, actor, action, fact.id, fact.guild_id, before, after)
+
+    def set_deleted(self, fact_id: str, *, deleted: bool, actor: str) -> bool:
+        """Soft-delete (remove) or restore a fact, with its audit entry.
+
+        Returns False when it already was in that state. Raises
+        FactNotFoundError if there is no such fact.
+        """
+        now = utc_now()
+        with self._write() as db:
+            rows = list(db.query("select * from facts where id = ?", [fact_id]))
+            if not rows:
+                raise FactNotFoundError(f"no fact with id {fact_id!r}")
+            if (rows[0]["deleted_at"] is not None) == deleted:
+                return False
+            before = self._fact_json(db, fact_id)
+            if deleted:
+                change = {"deleted_at": now, "deleted_by": actor, "deleted_reason": "removed"}
+            else:
+                change = {"deleted_at": None, "deleted_by": None, "deleted_reason": None}
+            db["facts"].update(fact_id, {**change, "updated_by": actor, "updated_at": now})
+            action = "remove" if deleted else "restore"
+            self._audit(db, now, actor, action, fact_id, rows[0]["guild_id"], before, before)
+        return True
+
+    def fact_meta(self, fact_id: str) -> dict[str, Any]:
+        """Who made and changed a fact, and when; raises FactNotFoundError."""
+        rows = self.read(
+            "select created_by, created_at, updated_by, updated_at, deleted_at, deleted_by, "
+            "deleted_reason from facts where id = ?",
+            [fact_id],
+        )
+        if not rows:
+            raise FactNotFoundError(f"no fact with id {fact_id!r}")
+        return rows[0]
+
+    def facts_in_scope(
+        self, guild_id: int | None, *, deleted: bool = False, limit: int = 25, offset: int = 0
+    ) -> tuple[list[Fact], int]:
+        """A page of facts visible in one server (curated and its own admin
+        facts), live or removed, newest first; and the total count."""
+        where = (
+            f"deleted_at is {'not ' if deleted else ''}null and (guild_id is null or guild_id is ?)"
+        )
+        total = self.read(f"select count(*) n from facts where {where}", [guild_id])[0]["n"]
+        facts = self._facts_where(
+            where, [guild_id, limit, offset], tail="order by updated_at desc, id limit ? offset ?"
+        )
+        return facts, total
+
+    def unanswered(self, guild_id: int | None, *, limit: int = 2000) -> list[dict[str, Any]]:
+        """The most recent unanswered, unreviewed questions of one server."""
+        return self.read(
+            "select id, question, asked_at from question_log where status = 'unknown' "
+            "and guild_id is ? and reviewed_at is null order by id desc limit ?",
+            [guild_id, limit],
+        )
+
+    def mark_reviewed(
+        self, question_ids: Iterable[int], *, guild_id: int | None, actor: str
+    ) -> int:
+        """Take questions off the review queue (dismissed or answered)."""
+        ids = list(question_ids)
+        with self._write() as db:
+            cursor = db.execute(
+                "update question_log set reviewed_at = ?, reviewed_by = ? "
+                "where guild_id is ? and reviewed_at is null "
+                "and id in (select value from json_each(?))",
+                [utc_now(), actor, guild_id, json.dumps(ids)],
+            )
+            return cursor.rowcount
+
     def audit_entries(self, fact_id: str) -> list[dict[str, Any]]:
         return self.read("select * from audit_log where fact_id = ? order by id", [fact_id])
 
@@ -516,6 +624,17 @@ class FactStore:
             "select coalesce(sum(vote = 1), 0) up, coalesce(sum(vote = -1), 0) down "
             "from feedback where question_id = ?",
             [question_id],
+        )[0]
+        return int(row["up"]), int(row["down"])
+
+    def fact_votes(self, fact_id: str) -> tuple[int, int]:
+        """(up, down) votes on every answer that showed this fact."""
+        row = self.read(
+            "select coalesce(sum(f.vote = 1), 0) up, coalesce(sum(f.vote = -1), 0) down "
+            "from feedback f join question_log q on q.id = f.question_id "
+            "where q.status = 'answer' and exists "
+            "(select 1 from json_each(q.fact_ids) where value = ?)",
+            [fact_id],
         )[0]
         return int(row["up"]), int(row["down"])
 
@@ -610,6 +729,12 @@ def fact_to_record(fact: Fact) -> dict[str, Any]:
 
 def _same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return a == b
+
+
+def record_hash(record: dict[str, Any]) -> str:
+    """A stable digest of a fact record."""
+    text = json.dumps(record, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _fact_columns(fact: Fact) -> dict[str, Any]:

@@ -1,0 +1,478 @@
+"""Curating facts: what server admins and the bot owner do to the fact base.
+
+Every operation takes the server it happens in (None: the command line, which
+acts as the bot owner over every scope) and says whether the caller is the bot
+owner. Curated facts are global and only the owner may change them; admin facts
+belong to one server and are invisible everywhere else. Changes reach the
+retriever at once, with no rebuild.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process, utils
+
+from .curated import ADMIN_LIMITS, CURATED_LIMITS, clean_text, parse_fact
+from .errors import FactFileError, FactNotFoundError, KnowledgeError
+from .models import Citation, Fact
+from .normalize import fold
+from .service import KnowledgeBase
+from .store import citation_for, fact_to_record
+
+DUPLICATE_SCORE = 85.0  # rapidfuzz token_set_ratio at which a new fact looks like a repeat
+MAX_IMPORT_BYTES = 2_000_000
+MAX_IMPORT_FACTS = 2000
+UNANSWERED_GROUP_SCORE = 85.0
+
+
+class NotAllowedError(KnowledgeError):
+    """The caller may not make this change (e.g. a curated fact, not the owner)."""
+
+
+class InvalidFactError(KnowledgeError):
+    """A submitted fact breaks a rule; the message says which, for the user."""
+
+
+@dataclass(frozen=True)
+class FactDraft:
+    """What an admin submits to add or edit a fact (plain values, unvalidated)."""
+
+    text: str
+    questions: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    source_id: str | None = None
+    paragraph: int | None = None
+    quote: str = ""
+    citation: str = ""  # a free-text citation (URL and note) for facts from elsewhere
+
+    @classmethod
+    def from_fact(cls, fact: Fact) -> FactDraft:
+        return cls(
+            text=fact.text,
+            questions=fact.questions,
+            keywords=fact.keywords,
+            source_id=fact.source_id,
+            paragraph=fact.paragraph,
+            quote=fact.quote,
+            citation=fact.citation_note,
+        )
+
+
+@dataclass(frozen=True)
+class FactDetails:
+    fact: Fact
+    citation: Citation
+    created_by: str
+    created_at: str
+    updated_by: str
+    updated_at: str
+    removed: bool
+    votes_up: int
+    votes_down: int
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    id: int
+    at: str
+    actor: str
+    action: str
+    changes: tuple[str, ...]  # "text", "questions", ... what differs from before
+
+
+@dataclass(frozen=True)
+class UnansweredGroup:
+    """Near-identical unanswered questions, with how often they were asked."""
+
+    question: str  # the most recent wording
+    count: int
+    question_ids: tuple[int, ...]
+
+
+@dataclass
+class ImportPlan:
+    """A dry run of an import: nothing is written until it is applied."""
+
+    added: list[Fact] = field(default_factory=list)
+    changed: list[Fact] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (id or #n, reason)
+
+    def summary(self) -> str:
+        lines = [
+            f"{len(self.added)} to add, {len(self.changed)} to change, "
+            f"{len(self.unchanged)} unchanged, {len(self.rejected)} rejected."
+        ]
+        lines += [f"  rejected {what}: {why}" for what, why in self.rejected[:20]]
+        if len(self.rejected) > 20:
+            lines.append(f"  … and {len(self.rejected) - 20} more rejected")
+        return "\n".join(lines)
+
+
+class Curator:
+    """Add, edit, remove, restore, review, export and import facts."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.store = kb.store
+
+    # -- reading ---------------------------------------------------------
+    def visible_fact(
+        self, fact_id: str, guild_id: int | None, *, include_removed: bool = False
+    ) -> Fact:
+        """The fact if it exists in this scope; FactNotFoundError otherwise (a
+        fact of another server is reported exactly like a missing one)."""
+        fact = self.store.get_fact(fact_id, include_deleted=True)
+        if guild_id is not None and fact.guild_id not in (None, guild_id):
+            raise FactNotFoundError(f"no fact with id {fact_id!r}")
+        if not include_removed and self.store.fact_meta(fact_id)["deleted_at"] is not None:
+            raise FactNotFoundError(f"fact {fact_id!r} is removed; restore it first")
+        return fact
+
+    def show(self, fact_id: str, guild_id: int | None) -> FactDetails:
+        fact = self.visible_fact(fact_id, guild_id, include_removed=True)
+        meta = self.store.fact_meta(fact_id)
+        up, down = self.store.fact_votes(fact_id)
+        return FactDetails(
+            fact=fact,
+            citation=citation_for(fact, self.kb.retriever.sources),
+            created_by=meta["created_by"] or "",
+            created_at=meta["created_at"] or "",
+            updated_by=meta["updated_by"] or "",
+            updated_at=meta["updated_at"] or "",
+            removed=meta["deleted_at"] is not None,
+            votes_up=up,
+            votes_down=down,
+        )
+
+    def list_page(
+        self, guild_id: int | None, *, removed: bool = False, page: int = 0, per_page: int = 10
+    ) -> tuple[list[Fact], int]:
+        return self.store.facts_in_scope(
+            guild_id, deleted=removed, limit=per_page, offset=page * per_page
+        )
+
+    def search(self, query: str, guild_id: int | None, *, limit: int = 50) -> list[Fact]:
+        """Facts whose text, questions, keywords or id match the query, best first."""
+        query = clean_text(query)
+        if not query:
+            return []
+        choices = {
+            fact.id: " ".join((fact.id, fact.text, *fact.questions, *fact.keywords))
+            for fact in self._scope_facts(guild_id)
+        }
+        found = process.extract(
+            query,
+            choices,
+            scorer=fuzz.partial_token_set_ratio,
+            processor=utils.default_process,
+            score_cutoff=70,
+            limit=limit,
+        )
+        by_id = {f.id: f for f in self._scope_facts(guild_id)}
+        return [by_id[key] for _, _, key in found]
+
+    def fact_ids(
+        self, prefix: str, guild_id: int | None, *, removed: bool = False, limit: int = 25
+    ) -> list[str]:
+        """Ids for autocomplete: those containing `prefix`, at most `limit`."""
+        prefix = fold(prefix).strip()
+        rows = self.store.read(
+            f"select id from facts where deleted_at is {'not ' if removed else ''}null "
+            "and (guild_id is null or guild_id is ?) and instr(id, ?) > 0 order by id limit ?",
+            [guild_id, prefix, limit],
+        )
+        return [r["id"] for r in rows]
+
+    def history(self, fact_id: str, guild_id: int | None) -> list[HistoryEntry]:
+        self.visible_fact(fact_id, guild_id, include_removed=True)
+        entries = []
+        for row in self.store.audit_entries(fact_id):
+            before = json.loads(row["before"]) if row["before"] else {}
+            after = json.loads(row["after"]) if row["after"] else {}
+            changes = tuple(
+                k for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)
+            )
+            entries.append(HistoryEntry(row["id"], row["at"], row["actor"], row["action"], changes))
+        return entries
+
+    # -- changing --------------------------------------------------------
+    def validate(
+        self,
+        draft: FactDraft,
+        *,
+        guild_id: int | None,
+        fact_id: str | None = None,
+        origin: str = "admin",
+    ) -> Fact:
+        """The draft as a Fact, checked like the curated files are, with the admin
+        limits. Raises InvalidFactError with a message for the user."""
+        record = {
+            "id": fact_id or self._new_id(draft.text),
+            "text": draft.text,
+            "questions": list(draft.questions),
+            "keywords": list(draft.keywords),
+            "source": draft.source_id or None,
+            "paragraph": draft.paragraph,
+            "quote": draft.quote,
+            "citation": draft.citation,
+        }
+        try:
+            return parse_fact(
+                record,
+                self.kb.retriever.sources,
+                where="fact",
+                origin=origin,
+                guild_id=guild_id if origin == "admin" else None,
+                limits=ADMIN_LIMITS if origin == "admin" else CURATED_LIMITS,
+            )
+        except FactFileError as exc:
+            raise InvalidFactError(str(exc).removeprefix("fact: ")) from None
+
+    def near_duplicates(
+        self, text: str, guild_id: int | None, *, exclude: str | None = None, limit: int = 3
+    ) -> list[tuple[Fact, float]]:
+        """Live facts in scope that say nearly the same thing, best first."""
+        facts = {f.id: f for f in self._scope_facts(guild_id) if f.id != exclude}
+        found = process.extract(
+            text,
+            {fid: f.text for fid, f in facts.items()},
+            scorer=fuzz.token_set_ratio,
+            processor=utils.default_process,
+            score_cutoff=DUPLICATE_SCORE,
+            limit=limit,
+        )
+        return [(facts[key], score) for _, score, key in found]
+
+    def add(self, draft: FactDraft, *, guild_id: int | None, actor: str, is_owner: bool) -> Fact:
+        """Save a new admin fact for this server (curated facts come from files)."""
+        if guild_id is None:
+            raise NotAllowedError("an admin fact needs a server (use --guild)")
+        fact = self.validate(draft, guild_id=guild_id)
+        self.store.save_facts([fact], actor=actor)
+        self.kb.index(fact)
+        return fact
+
+    def edit(
+        self, fact_id: str, draft: FactDraft, *, guild_id: int | None, actor: str, is_owner: bool
+    ) -> Fact:
+        current = self.visible_fact(fact_id, guild_id)
+        self._check_may_change(current, is_owner)
+        fact = self.validate(
+            draft, guild_id=current.guild_id, fact_id=fact_id, origin=current.origin
+        )
+        self.store.save_facts([fact], actor=actor)
+        self.kb.index(fact)
+        return fact
+
+    def remove(self, fact_id: str, *, guild_id: int | None, actor: str, is_owner: bool) -> Fact:
+        fact = self.visible_fact(fact_id, guild_id)
+        self._check_may_change(fact, is_owner)
+        self.store.set_deleted(fact_id, deleted=True, actor=actor)
+        self.kb.unindex(fact_id)
+        return fact
+
+    def restore(self, fact_id: str, *, guild_id: int | None, actor: str, is_owner: bool) -> Fact:
+        fact = self.visible_fact(fact_id, guild_id, include_removed=True)
+        self._check_may_change(fact, is_owner)
+        if self.store.fact_meta(fact_id)["deleted_reason"] == "retired":
+            raise NotAllowedError(
+                f"{fact_id!r} was retired from the curated files; add it back there"
+            )
+        self.store.set_deleted(fact_id, deleted=False, actor=actor)
+        self.kb.index(fact)
+        return fact
+
+    def rollback(
+        self, fact_id: str, entry_id: int, *, guild_id: int | None, actor: str, is_owner: bool
+    ) -> Fact:
+        """Make the fact what it was right after history entry `entry_id`."""
+        current = self.visible_fact(fact_id, guild_id, include_removed=True)
+        self._check_may_change(current, is_owner)
+        rows = [r for r in self.store.audit_entries(fact_id) if r["id"] == entry_id]
+        if not rows or not rows[0]["after"]:
+            raise FactNotFoundError(f"no version {entry_id} of {fact_id!r} to roll back to")
+        record = json.loads(rows[0]["after"])
+        fact = Fact(
+            id=fact_id,
+            text=record["text"],
+            source_id=record["source_id"],
+            paragraph=record["paragraph"],
+            quote=record["quote"],
+            questions=tuple(record["questions"]),
+            keywords=tuple(record["keywords"]),
+            origin=current.origin,
+            guild_id=current.guild_id,
+            citation_note=record.get("citation_note", ""),
+        )
+        self.store.save_facts([fact], actor=actor, action="rollback")
+        if self.store.fact_meta(fact_id)["deleted_at"] is None:
+            self.kb.index(fact)
+        return fact
+
+    # -- the review queue ------------------------------------------------
+    def unanswered(self, guild_id: int | None, *, limit: int = 10) -> list[UnansweredGroup]:
+        """Unanswered questions, near-duplicates grouped, most asked first."""
+        groups: list[tuple[str, str, list[int]]] = []  # (key, latest wording, ids)
+        for row in self.store.unanswered(guild_id):
+            key = " ".join(self.kb.retriever.normalizer.content_tokens(row["question"])) or fold(
+                row["question"]
+            )
+            best = process.extractOne(
+                key,
+                [g[0] for g in groups],
+                scorer=fuzz.token_sort_ratio,
+                score_cutoff=UNANSWERED_GROUP_SCORE,
+            )
+            if best is None:
+                groups.append((key, row["question"], [row["id"]]))
+            else:
+                groups[best[2]][2].append(row["id"])
+        ranked = sorted(groups, key=lambda g: (-len(g[2]), -max(g[2])))
+        return [UnansweredGroup(g[1], len(g[2]), tuple(g[2])) for g in ranked[:limit]]
+
+    def dismiss(self, question_ids: Iterable[int], *, guild_id: int | None, actor: str) -> int:
+        return self.store.mark_reviewed(question_ids, guild_id=guild_id, actor=actor)
+
+    # -- export and import -------------------------------------------------
+    def export(self, guild_id: int | None) -> str:
+        """This scope's facts as JSON in the curated-file format. Curated facts
+        carry "curated": true; admin facts are those of this server."""
+        records = []
+        for fact in self._scope_facts(guild_id, every_server=guild_id is None):
+            record = {
+                "id": fact.id,
+                "text": fact.text,
+                "questions": list(fact.questions),
+                "keywords": list(fact.keywords),
+            }
+            if fact.source_id:
+                record |= {
+                    "source": fact.source_id,
+                    "paragraph": fact.paragraph,
+                    "quote": fact.quote,
+                }
+            else:
+                record |= {"citation": fact.citation_note, "quote": fact.quote}
+            record["curated"] = fact.origin == "curated"
+            if fact.origin == "admin" and guild_id is None:
+                record["guild_id"] = fact.guild_id
+            records.append(record)
+        return json.dumps(
+            {"format": "factbot-facts/1", "facts": records}, ensure_ascii=False, indent=2
+        )
+
+    def plan_import(self, data: bytes, *, guild_id: int | None, is_owner: bool) -> ImportPlan:
+        """Validate every record; nothing is written. Raises InvalidFactError when
+        the file as a whole is unusable (too big, not JSON, wrong shape)."""
+        if len(data) > MAX_IMPORT_BYTES:
+            raise InvalidFactError(
+                f"the file is {len(data):,} bytes; the limit is {MAX_IMPORT_BYTES:,}"
+            )
+        try:
+            parsed = json.loads(data.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InvalidFactError(f"the file is not valid JSON: {exc}") from None
+        records = parsed.get("facts") if isinstance(parsed, dict) else parsed
+        if not isinstance(records, list):
+            raise InvalidFactError('the file needs a "facts" list (as /fact export writes it)')
+        if len(records) > MAX_IMPORT_FACTS:
+            raise InvalidFactError(
+                f"the file has {len(records):,} facts; the limit is {MAX_IMPORT_FACTS:,}"
+            )
+        plan = ImportPlan()
+        seen: set[str] = set()
+        for number, record in enumerate(records, start=1):
+            label = f"#{number}"
+            try:
+                if not isinstance(record, Mapping):
+                    raise InvalidFactError("not an object")
+                label = str(record.get("id") or label)[:80]
+                if label in seen:
+                    raise InvalidFactError("the id appears twice in the file")
+                seen.add(label)
+                self._plan_record(plan, record, guild_id=guild_id, is_owner=is_owner)
+            except (InvalidFactError, NotAllowedError, FactNotFoundError) as exc:
+                plan.rejected.append((label, str(exc)))
+        return plan
+
+    def apply_import(self, plan: ImportPlan, *, actor: str) -> None:
+        """Write a plan's additions and changes in one transaction."""
+        self.store.save_facts([*plan.added, *plan.changed], actor=actor, action="import")
+        for fact in [*plan.added, *plan.changed]:
+            if self.store.fact_meta(fact.id)["deleted_at"] is None:
+                self.kb.index(fact)
+
+    def _plan_record(
+        self, plan: ImportPlan, record: Mapping[str, Any], *, guild_id: int | None, is_owner: bool
+    ) -> None:
+        fact_id = record.get("id")
+        draft = FactDraft(
+            text=_as_text(record.get("text")),
+            questions=_as_texts(record.get("questions")),
+            keywords=_as_texts(record.get("keywords")),
+            source_id=_as_text(record.get("source")) or None,
+            paragraph=record.get("paragraph") if isinstance(record.get("paragraph"), int) else None,
+            quote=_as_text(record.get("quote")),
+            citation=_as_text(record.get("citation")),
+        )
+        existing = None
+        if isinstance(fact_id, str) and fact_id:
+            try:
+                existing = self.store.get_fact(fact_id, include_deleted=True)
+            except FactNotFoundError:
+                existing = None
+        if existing is not None:
+            if guild_id is not None and existing.guild_id not in (None, guild_id):
+                raise NotAllowedError("that id belongs to a fact of another server")
+            fact = self.validate(
+                draft, guild_id=existing.guild_id, fact_id=existing.id, origin=existing.origin
+            )
+            if fact_to_record(fact) == fact_to_record(existing):
+                plan.unchanged.append(existing.id)
+                return
+            self._check_may_change(existing, is_owner)
+            plan.changed.append(fact)
+            return
+        if record.get("curated"):
+            raise NotAllowedError("curated facts come from the repo's files and can't be imported")
+        target_guild = guild_id if guild_id is not None else record.get("guild_id")
+        if not isinstance(target_guild, int):
+            raise InvalidFactError("an admin fact needs a server (guild_id)")
+        new_id = fact_id if isinstance(fact_id, str) and fact_id else None
+        plan.added.append(self.validate(draft, guild_id=target_guild, fact_id=new_id))
+
+    # -- helpers ---------------------------------------------------------
+    def _scope_facts(self, guild_id: int | None, *, every_server: bool = False) -> list[Fact]:
+        facts = self.store.live_facts()
+        if every_server:
+            return facts
+        return [f for f in facts if f.guild_id in (None, guild_id)]
+
+    @staticmethod
+    def _check_may_change(fact: Fact, is_owner: bool) -> None:
+        if fact.origin == "curated" and not is_owner:
+            raise NotAllowedError(
+                "curated facts come from the article and only the bot owner can change them"
+            )
+
+    def _new_id(self, text: str) -> str:
+        words = re.findall(r"[a-z0-9]+", fold(text).encode("ascii", "ignore").decode())[:6]
+        stem = "-".join(words)[:60].strip("-") or "fact"
+        return f"{stem}-{secrets.token_hex(3)}"
+
+
+def _as_text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _as_texts(value: Any) -> tuple[str, ...]:
+    if isinstance(value, list):
+        return tuple(v for v in value if isinstance(v, str))
+    return ()

@@ -1,0 +1,295 @@
+"""Curating facts: scope, owner-only curated edits, validation, history, review, import."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+from knowledge.build import build
+from knowledge.curation import Curator, FactDraft, InvalidFactError, NotAllowedError
+from knowledge.errors import FactNotFoundError
+from knowledge.models import Status
+from knowledge.store import LoggedQuestion
+
+SOURCE = "japan-times-2012-01-04-social-media"
+GUILD, OTHER = 111, 222
+
+
+@pytest.fixture
+def curator(kb):
+    return Curator(kb)
+
+
+def meetup(**changes) -> FactDraft:
+    values = dict(
+        text="The Fact Club meetup happens every Friday evening in the voice lounge.",
+        questions=("When is the meetup?", "what day is the fact club meetup"),
+        keywords=("meetup", "fact club"),
+        citation="https://example.org/rules Server rules, section 4",
+    )
+    return FactDraft(**(values | changes))
+
+
+def add(curator, guild=GUILD, **changes):
+    return curator.add(meetup(**changes), guild_id=guild, actor="admin:1", is_owner=False)
+
+
+def test_added_fact_answers_at_once_only_in_its_server(curator, kb):
+    fact = add(curator)
+    answer = kb.ask("when is the fact club meetup?", guild_id=GUILD, log=False).answer
+    assert answer.status is Status.ANSWER and answer.facts[0].fact.id == fact.id
+    assert answer.facts[0].citation.url == "https://example.org/rules"
+    elsewhere = kb.ask("when is the fact club meetup?", guild_id=OTHER, log=False).answer
+    assert all(sf.fact.id != fact.id for sf in elsewhere.facts)
+    assert kb.store.audit_entries(fact.id)[0]["action"] == "create"
+
+
+def test_fact_citing_the_article_needs_a_verbatim_quote(curator):
+    good = add(
+        curator,
+        citation="",
+        source_id=SOURCE,
+        paragraph=8,
+        quote="LinkedIn launched in Japan in October",
+    )
+    assert good.paragraph == 8
+    with pytest.raises(InvalidFactError, match="quote not found"):
+        add(curator, citation="", source_id=SOURCE, paragraph=8, quote="LinkedIn launched in Korea")
+    with pytest.raises(InvalidFactError, match="unknown source"):
+        add(curator, citation="", source_id="nope", paragraph=1, quote="x")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"text": "x" * 1001}, "1001 characters; the limit is 1000"),
+        ({"text": "   "}, "text is missing or empty"),
+        ({"questions": tuple(f"q{n}?" for n in range(11))}, "the limit is 10"),
+        ({"questions": ("y" * 201,)}, "the limit is 200"),
+        ({"citation": ""}, "needs a source"),
+    ],
+)
+def test_limits_are_enforced_with_clear_messages(curator, changes, message):
+    with pytest.raises(InvalidFactError, match=message):
+        add(curator, **changes)
+
+
+def test_control_characters_are_stripped_and_mentions_kept_as_typed(curator):
+    fact = add(curator, text="Ping \x00@everyone\x07 about the <@123> meetup")
+    assert fact.text == "Ping @everyone about the <@123> meetup"
+
+
+def test_near_duplicates_are_found(curator):
+    add(curator)
+    found = curator.near_duplicates(
+        "The Fact Club meetup happens every Friday evening in the voice lounge!", GUILD
+    )
+    assert found and found[0][1] >= 85
+    assert curator.near_duplicates("The meetup is on Fridays in the lounge", OTHER) == []
+    article = curator.near_duplicates("Facebook had some 11 million users in Japan in 2011", OTHER)
+    assert article[0][0].id == "facebook-passes-mixi-nielsen"
+
+
+def test_another_servers_admin_cannot_see_edit_or_remove(curator):
+    fact = add(curator)
+    with pytest.raises(FactNotFoundError):
+        curator.show(fact.id, OTHER)
+    with pytest.raises(FactNotFoundError):
+        curator.edit(fact.id, meetup(text="Hijacked"), guild_id=OTHER, actor="x", is_owner=False)
+    with pytest.raises(FactNotFoundError):
+        curator.remove(fact.id, guild_id=OTHER, actor="x", is_owner=False)
+    assert fact.id not in curator.fact_ids("", OTHER)
+    assert curator.show(fact.id, GUILD).fact.text.startswith("The Fact Club")
+
+
+def test_curated_facts_are_for_the_owner_only(curator, kb):
+    draft = FactDraft.from_fact(kb.store.get_fact("facebook-passes-mixi-nielsen"))
+    with pytest.raises(NotAllowedError, match="bot owner"):
+        curator.edit(
+            "facebook-passes-mixi-nielsen", draft, guild_id=GUILD, actor="admin", is_owner=False
+        )
+    with pytest.raises(NotAllowedError):
+        curator.remove(
+            "facebook-passes-mixi-nielsen", guild_id=GUILD, actor="admin", is_owner=False
+        )
+    edited = curator.edit(
+        "facebook-passes-mixi-nielsen",
+        FactDraft(**{**draft.__dict__, "text": draft.text + " (Owner note.)"}),
+        guild_id=GUILD,
+        actor="owner",
+        is_owner=True,
+    )
+    assert edited.origin == "curated" and edited.guild_id is None
+
+
+def test_rebuild_reports_an_owner_edit_instead_of_overwriting_it(curator, kb, curated_root):
+    draft = FactDraft.from_fact(kb.store.get_fact("phones-went-down-march-11"))
+    curator.edit(
+        "phones-went-down-march-11",
+        FactDraft(**{**draft.__dict__, "text": "Owner's wording."}),
+        guild_id=None,
+        actor="owner",
+        is_owner=True,
+    )
+    report = build(kb.store)  # file unchanged: the owner's edit stays, silently
+    assert (
+        not report.conflicts
+        and kb.store.get_fact("phones-went-down-march-11").text == "Owner's wording."
+    )
+
+    path = curated_root / "facts" / f"{SOURCE}.toml"
+    path.write_text(
+        path.read_text().replace("Phones went down in Japan", "Phone lines went down in Japan")
+    )
+    report = build(kb.store, curated_root)
+    assert report.conflicts == ("phones-went-down-march-11",)
+    assert kb.store.get_fact("phones-went-down-march-11").text == "Owner's wording."
+
+
+def test_remove_and_restore(curator, kb):
+    fact = add(curator)
+    curator.remove(fact.id, guild_id=GUILD, actor="admin:1", is_owner=False)
+    assert (
+        kb.ask("when is the fact club meetup?", guild_id=GUILD, log=False).answer.status
+        is not Status.ANSWER
+    )
+    with pytest.raises(FactNotFoundError, match="removed"):
+        curator.edit(fact.id, meetup(), guild_id=GUILD, actor="admin:1", is_owner=False)
+    assert fact.id in curator.fact_ids("", GUILD, removed=True)
+    curator.restore(fact.id, guild_id=GUILD, actor="admin:1", is_owner=False)
+    assert (
+        kb.ask("when is the fact club meetup?", guild_id=GUILD, log=False).answer.facts[0].fact.id
+        == fact.id
+    )
+
+
+def test_history_and_rollback(curator, kb):
+    fact = add(curator)
+    curator.edit(
+        fact.id,
+        meetup(text="The meetup moved to Saturdays in the voice lounge."),
+        guild_id=GUILD,
+        actor="admin:2",
+        is_owner=False,
+    )
+    history = curator.history(fact.id, GUILD)
+    assert [(h.action, h.actor) for h in history] == [("create", "admin:1"), ("update", "admin:2")]
+    assert history[1].changes == ("text",)
+    rolled = curator.rollback(
+        fact.id, history[0].id, guild_id=GUILD, actor="admin:3", is_owner=False
+    )
+    assert rolled.text.startswith("The Fact Club meetup happens every Friday")
+    assert curator.history(fact.id, GUILD)[-1].action == "rollback"
+    assert kb.store.get_fact(fact.id).text == rolled.text
+
+
+def test_review_queue_groups_near_duplicates_by_frequency(curator, kb):
+    for question in [
+        "Who is the CEO of Mixi?",
+        "who is the ceo of mixi",
+        "Who's Mixi's CEO??",
+        "What is GREE's revenue?",
+    ]:
+        kb.store.log_question(LoggedQuestion(question, "unknown", 10, (), (), 1.0, guild_id=GUILD))
+    kb.store.log_question(
+        LoggedQuestion("Who is the CEO of Mixi?", "unknown", 10, (), (), 1.0, guild_id=OTHER)
+    )
+    groups = curator.unanswered(GUILD)
+    assert [g.count for g in groups] == [3, 1]
+    assert "CEO" in groups[0].question or "ceo" in groups[0].question
+    assert curator.dismiss(groups[0].question_ids, guild_id=GUILD, actor="admin") == 3
+    assert [g.count for g in curator.unanswered(GUILD)] == [1]
+    assert [g.count for g in curator.unanswered(OTHER)] == [1]
+
+
+def test_export_then_import_round_trips(curator):
+    add(curator)
+    exported = curator.export(GUILD)
+    data = json.loads(exported)
+    assert any(r["curated"] for r in data["facts"]) and any(not r["curated"] for r in data["facts"])
+    plan = curator.plan_import(exported.encode(), guild_id=GUILD, is_owner=False)
+    assert plan.added == [] and plan.changed == [] and plan.rejected == []
+    assert len(plan.unchanged) == len(data["facts"])
+
+
+def test_import_dry_run_reports_and_apply_writes_in_one_go(curator, kb):
+    existing = add(curator)
+    records = json.loads(curator.export(GUILD))["facts"]
+    mine = next(r for r in records if r["id"] == existing.id)
+    mine["text"] = "The meetup is now on Sundays."
+    curated = next(r for r in records if r["curated"])
+    curated["text"] = "Rewritten by an admin"
+    records += [
+        {"id": "new-fact-one", "text": "Our server opened in 2020.", "citation": "Server history"},
+        {
+            "id": "bad-quote",
+            "text": "Bad",
+            "source": SOURCE,
+            "paragraph": 2,
+            "quote": "not in the article",
+        },
+        {"text": ""},
+        "not even an object",
+    ]
+    plan = curator.plan_import(
+        json.dumps({"facts": records}).encode(), guild_id=GUILD, is_owner=False
+    )
+    assert [f.id for f in plan.added] == ["new-fact-one"]
+    assert [f.id for f in plan.changed] == [existing.id]
+    rejected = dict(plan.rejected)
+    assert "bot owner" in rejected[curated["id"]]
+    assert "quote not found" in rejected["bad-quote"]
+    assert len(plan.rejected) == 4
+    assert kb.store.get_fact(existing.id).text.startswith("The Fact Club")  # dry run wrote nothing
+
+    curator.apply_import(plan, actor="admin:1")
+    assert kb.store.get_fact(existing.id).text == "The meetup is now on Sundays."
+    assert kb.store.get_fact("new-fact-one").guild_id == GUILD
+
+
+@pytest.mark.parametrize(
+    "data", [b"\xff\xfe garbage", b"{not json", b'{"facts": 3}', b"x" * 3_000_000]
+)
+def test_malformed_import_is_refused_whole(curator, data):
+    with pytest.raises(InvalidFactError):
+        curator.plan_import(data, guild_id=GUILD, is_owner=False)
+
+
+def test_concurrent_admins_lose_nothing(curator, kb):
+    errors = []
+
+    def worker(n: int) -> None:
+        try:
+            fact = curator.add(
+                meetup(
+                    text=f"Club rule number {n}: be kind to fact number {n}.",
+                    questions=(f"rule {n}?",),
+                ),
+                guild_id=GUILD,
+                actor=f"admin:{n}",
+                is_owner=False,
+            )
+            curator.edit(
+                fact.id,
+                meetup(text=f"Club rule number {n}, edited.", questions=(f"rule {n}?",)),
+                guild_id=GUILD,
+                actor=f"admin:{n}",
+                is_owner=False,
+            )
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    admin = [f for f in kb.store.live_facts() if f.guild_id == GUILD]
+    assert len(admin) == 40 and all(f.text.endswith("edited.") for f in admin)
+    audit = kb.store.read(
+        "select action, count(*) n from audit_log where guild_id = ? group by action", [GUILD]
+    )
+    assert {r["action"]: r["n"] for r in audit} == {"create": 40, "update": 40}
