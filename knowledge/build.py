@@ -37,10 +37,14 @@ def load_curated(root: Path = PACKAGE_DIR) -> CuratedData:
     return CuratedData(sources=sources, facts=facts, lexicon=lexicon)
 
 
-def build(store: FactStore, root: Path = PACKAGE_DIR) -> BuildReport:
+def build(
+    store: FactStore, root: Path = PACKAGE_DIR, *, overwrite_edits: bool = False
+) -> BuildReport:
     """Validate everything first, then sync the store in one transaction."""
     data = load_curated(root)
-    return store.sync_curated(data.sources, data.facts, data.lexicon.aliases)
+    return store.sync_curated(
+        data.sources, data.facts, data.lexicon.aliases, overwrite_edits=overwrite_edits
+    )
 
 
 def runtime_lexicon(store: FactStore) -> Lexicon:

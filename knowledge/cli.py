@@ -17,6 +17,7 @@ from .config import Config, load_config
 from .console import run_console
 from .errors import InvalidQuestionError, KnowledgeError
 from .evaluation import evaluate, load_items
+from .fact_cli import add_fact_commands
 from .service import KnowledgeBase
 from .store import FactStore
 from .text_output import format_answer
@@ -51,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     build_cmd = commands.add_parser("build", help="(re)build the fact base from the repo's files")
+    build_cmd.add_argument(
+        "--overwrite-edits",
+        action="store_true",
+        help="replace curated facts the bot owner edited with the files' version",
+    )
     build_cmd.set_defaults(handler=_build)
 
     ask_cmd = commands.add_parser(
@@ -68,13 +74,15 @@ def _parser() -> argparse.ArgumentParser:
 
     console_cmd = commands.add_parser("console", help="an interactive question prompt")
     console_cmd.set_defaults(handler=_console)
+
+    add_fact_commands(commands)
     return parser
 
 
 def _build(args: argparse.Namespace, config: Config) -> int:
     store = FactStore.open(config.database.path, busy_timeout_ms=config.database.busy_timeout_ms)
     try:
-        report = build(store)
+        report = build(store, overwrite_edits=args.overwrite_edits)
         counts = store.fact_counts()
     finally:
         store.close()
@@ -92,6 +100,11 @@ def _build(args: argparse.Namespace, config: Config) -> int:
             print(f"  {label} {len(ids)}: {', '.join(ids)}")
     if not report.changed:
         print("  no changes")
+    if report.conflicts:
+        print(
+            f"  kept {len(report.conflicts)} owner-edited fact(s) that also changed in the files: "
+            f"{', '.join(report.conflicts)}\n  (review them; --overwrite-edits takes the files' version)"
+        )
     return 0
 
 

@@ -1,0 +1,208 @@
+"""`python -m knowledge fact ...`: curate facts from a terminal.
+
+Whoever runs the bot's files acts as the bot owner: curated facts may be
+edited, and `--guild` picks the server an admin fact belongs to.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from .config import Config
+from .curation import MAX_IMPORT_BYTES, Curator, FactDraft
+from .errors import KnowledgeError
+from .service import KnowledgeBase
+from .text_output import format_citation
+
+
+def add_fact_commands(commands: argparse._SubParsersAction) -> None:
+    fact = commands.add_parser(
+        "fact", help="add, edit, remove, restore, show, export and import facts"
+    )
+    fact.set_defaults(handler=run_fact_command)
+    sub = fact.add_subparsers(dest="fact_command", metavar="ACTION", required=True)
+
+    def with_fields(parser: argparse.ArgumentParser, required: bool) -> None:
+        parser.add_argument("--text", required=required, help="the fact: one claim, readable alone")
+        parser.add_argument(
+            "--question", action="append", dest="questions", help="an alternate question (repeat)"
+        )
+        parser.add_argument(
+            "--keyword", action="append", dest="keywords", help="an alias or keyword (repeat)"
+        )
+        parser.add_argument("--source", help="source id, with --paragraph and --quote")
+        parser.add_argument("--paragraph", type=int)
+        parser.add_argument("--quote", help="verbatim quote from the paragraph")
+        parser.add_argument(
+            "--citation", help="free-text citation (URL and note) for facts from elsewhere"
+        )
+
+    add = sub.add_parser("add", help="add an admin fact to a server")
+    add.add_argument("--guild", type=int, required=True, help="the server the fact belongs to")
+    with_fields(add, required=True)
+    add.add_argument("--force", action="store_true", help="save even if a near-duplicate exists")
+    add.set_defaults(fact_handler=_add)
+
+    edit = sub.add_parser("edit", help="change a fact (only the fields given)")
+    edit.add_argument("id")
+    with_fields(edit, required=False)
+    edit.set_defaults(fact_handler=_edit)
+
+    for name, handler, text in (
+        ("remove", _remove, "hide a fact (it can be restored)"),
+        ("restore", _restore, "bring a removed fact back"),
+        ("show", _show, "a fact with its citation, origin, author, dates and votes"),
+    ):
+        cmd = sub.add_parser(name, help=text)
+        cmd.add_argument("id")
+        cmd.set_defaults(fact_handler=handler)
+
+    history = sub.add_parser("history", help="every change to a fact; --rollback to undo")
+    history.add_argument("id")
+    history.add_argument(
+        "--rollback", type=int, metavar="ENTRY", help="return to the version after ENTRY"
+    )
+    history.set_defaults(fact_handler=_history)
+
+    export = sub.add_parser("export", help="facts as JSON (curated ones flagged)")
+    export.add_argument(
+        "--guild", type=int, help="one server's admin facts (default: every server's)"
+    )
+    export.add_argument(
+        "--output", "-o", type=Path, help="write to a file instead of standard output"
+    )
+    export.set_defaults(fact_handler=_export)
+
+    imp = sub.add_parser("import", help="import a JSON export: a dry run unless --apply")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--guild", type=int, help="the server new admin facts belong to")
+    imp.add_argument("--apply", action="store_true", help="write the changes (one transaction)")
+    imp.set_defaults(fact_handler=_import)
+
+
+def run_fact_command(args: argparse.Namespace, config: Config) -> int:
+    kb = KnowledgeBase.open(config)
+    try:
+        return args.fact_handler(args, Curator(kb))
+    finally:
+        kb.close()
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _draft(args: argparse.Namespace, base: FactDraft | None = None) -> FactDraft:
+    base = base or FactDraft(text="")
+    changes = {
+        "text": args.text,
+        "questions": tuple(args.questions) if args.questions else None,
+        "keywords": tuple(args.keywords) if args.keywords else None,
+        "source_id": args.source,
+        "paragraph": args.paragraph,
+        "quote": args.quote,
+        "citation": args.citation,
+    }
+    return FactDraft(**{**base.__dict__, **{k: v for k, v in changes.items() if v is not None}})
+
+
+def _add(args: argparse.Namespace, curator: Curator) -> int:
+    draft = _draft(args)
+    duplicates = curator.near_duplicates(draft.text, args.guild)
+    if duplicates and not args.force:
+        print("A similar fact already exists; add --force to save anyway:", file=sys.stderr)
+        for fact, score in duplicates:
+            print(f"  {fact.id} ({score:.0f}%): {fact.text}", file=sys.stderr)
+        return 1
+    fact = curator.add(draft, guild_id=args.guild, actor=_actor(), is_owner=True)
+    print(f"Added {fact.id}")
+    return 0
+
+
+def _edit(args: argparse.Namespace, curator: Curator) -> int:
+    current = curator.visible_fact(args.id, None)
+    fact = curator.edit(
+        args.id,
+        _draft(args, FactDraft.from_fact(current)),
+        guild_id=None,
+        actor=_actor(),
+        is_owner=True,
+    )
+    print(f"Updated {fact.id}")
+    return 0
+
+
+def _remove(args: argparse.Namespace, curator: Curator) -> int:
+    curator.remove(args.id, guild_id=None, actor=_actor(), is_owner=True)
+    print(f"Removed {args.id} (restore it with `fact restore {args.id}`)")
+    return 0
+
+
+def _restore(args: argparse.Namespace, curator: Curator) -> int:
+    curator.restore(args.id, guild_id=None, actor=_actor(), is_owner=True)
+    print(f"Restored {args.id}")
+    return 0
+
+
+def _show(args: argparse.Namespace, curator: Curator) -> int:
+    details = curator.show(args.id, None)
+    fact = details.fact
+    scope = "every server" if fact.guild_id is None else f"server {fact.guild_id}"
+    print(f"{fact.id}  [{fact.origin}, {scope}{', REMOVED' if details.removed else ''}]")
+    print(f"  {fact.text}")
+    print("\n".join(format_citation(details.citation, indent="  ")))
+    if fact.questions:
+        print("  Questions: " + " | ".join(fact.questions))
+    if fact.keywords:
+        print("  Keywords: " + ", ".join(fact.keywords))
+    print(
+        f"  Created {details.created_at} by {details.created_by}; updated {details.updated_at} by {details.updated_by}"
+    )
+    print(f"  Votes: +{details.votes_up} / -{details.votes_down}")
+    return 0
+
+
+def _history(args: argparse.Namespace, curator: Curator) -> int:
+    if args.rollback is not None:
+        fact = curator.rollback(
+            args.id, args.rollback, guild_id=None, actor=_actor(), is_owner=True
+        )
+        print(f"Rolled {fact.id} back to the version after entry {args.rollback}")
+        return 0
+    for entry in curator.history(args.id, None):
+        changed = f" ({', '.join(entry.changes)})" if entry.changes else ""
+        print(f"{entry.id:>6}  {entry.at}  {entry.actor:<20} {entry.action}{changed}")
+    return 0
+
+
+def _export(args: argparse.Namespace, curator: Curator) -> int:
+    data = curator.export(args.guild)
+    if args.output:
+        args.output.write_text(data + "\n", encoding="utf-8")
+        print(f"Wrote {args.output}")
+    else:
+        print(data)
+    return 0
+
+
+def _import(args: argparse.Namespace, curator: Curator) -> int:
+    try:
+        if args.file.stat().st_size > MAX_IMPORT_BYTES:
+            raise KnowledgeError(f"{args.file}: larger than {MAX_IMPORT_BYTES:,} bytes; not read")
+        data = args.file.read_bytes()
+    except OSError as exc:
+        raise KnowledgeError(f"{args.file}: cannot read: {exc}") from None
+    plan = curator.plan_import(data, guild_id=args.guild, is_owner=True)
+    print(plan.summary())
+    if not args.apply:
+        print("Dry run: nothing was changed. Add --apply to write it.")
+        return 0
+    curator.apply_import(plan, actor=_actor())
+    print(f"Applied: {len(plan.added)} added, {len(plan.changed)} changed.")
+    return 0
