@@ -1,7 +1,11 @@
 """`python -m bot`: run FactBot on Discord, or the local console without a token.
 
-python -m bot                 run (console when DISCORD_TOKEN is not set)
+python -m bot                 run (console when DISCORD_TOKEN is not set, unless
+                              bot.console_without_token = false, as in the container)
 python -m bot sync [--guild ID]   register the slash commands with Discord
+python -m bot status [--json]     is the running bot healthy? (exit 0 = yes, 1 = no)
+
+The token comes from DISCORD_TOKEN, or from the file named by DISCORD_TOKEN_FILE.
 """
 
 from __future__ import annotations
@@ -24,29 +28,45 @@ from knowledge.service import KnowledgeBase
 from knowledge.store import FactStore
 
 from .app import create_bot, sync_commands
+from .credentials import HOW_TO_PASS_THE_TOKEN, TokenError, read_token
 from .discord_api import API_BASE_ENV, point_discord_py_at
-from .logging_setup import TOKEN_ENV, setup_logging
+from .health import HealthReporter, status_command, status_path
+from .logging_setup import setup_logging
 
 log = logging.getLogger("factbot")
 
 NO_TOKEN = (
     "DISCORD_TOKEN is not set, so FactBot is starting its local console instead.\n"
-    "Set DISCORD_TOKEN to connect to Discord (see README.md).\n"
+    "Set DISCORD_TOKEN (or DISCORD_TOKEN_FILE) to connect to Discord (see README.md).\n"
+)
+MISSING_TOKEN = (
+    "error: DISCORD_TOKEN is not set, so FactBot cannot connect to Discord.\n"
+    + HOW_TO_PASS_THE_TOKEN
 )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Run FactBot.")
-    parser.add_argument("command", nargs="?", default="run", choices=["run", "sync"])
+    parser.add_argument("command", nargs="?", default="run", choices=["run", "sync", "status"])
     parser.add_argument("--guild", type=int, default=None, help="with sync: one server id")
+    parser.add_argument("--json", action="store_true", help="with status: one JSON object")
     args = parser.parse_args(argv)
     try:
         config = load_config()
-        token = os.environ.get(TOKEN_ENV, "").strip()
+        if args.command == "status":
+            return status_command(config, as_json=args.json)
+        try:
+            token = read_token()
+        except TokenError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         setup_logging(config.logging, token=token)
         if not token:
             if args.command == "sync":
-                print("error: sync needs DISCORD_TOKEN in the environment.", file=sys.stderr)
+                print(f"error: sync needs the bot token.\n{HOW_TO_PASS_THE_TOKEN}", file=sys.stderr)
+                return 2
+            if not config.bot.console_without_token:
+                print(MISSING_TOKEN, file=sys.stderr)
                 return 2
             print(NO_TOKEN, file=sys.stderr)
             kb = open_fact_base(config)
@@ -95,7 +115,10 @@ async def run_discord(
     if api_base := os.environ.get(API_BASE_ENV):
         log.warning("using the Discord API at %s (%s is set)", api_base, API_BASE_ENV)
         point_discord_py_at(api_base)
-    bot = create_bot(kb, config)
+    health = (
+        None if sync_only else HealthReporter(status_path(config), config.health.interval_seconds)
+    )
+    bot = create_bot(kb, config, health=health)
     async with bot:
         try:
             if sync_only:

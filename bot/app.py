@@ -17,10 +17,11 @@ from knowledge.service import KnowledgeBase
 from .components import PickButton, VoteButton
 from .cooldown import AskLimiter
 from .errors import reply_to_error
+from .health import HealthReporter
 
 log = logging.getLogger("factbot")
 
-COGS = ("bot.cogs.ask", "bot.cogs.stats", "bot.cogs.settings")
+COGS = ("bot.cogs.ask", "bot.cogs.stats", "bot.cogs.settings", "bot.cogs.facts")
 
 
 def intents() -> discord.Intents:
@@ -42,7 +43,14 @@ class FactBotTree(app_commands.CommandTree):
 class FactBotMixin:
     """What FactBot adds to discord.py's Bot, shared by the sharded variant."""
 
-    def __init__(self, kb: KnowledgeBase, config: Config, **options: Any) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        config: Config,
+        *,
+        health: HealthReporter | None = None,
+        **options: Any,
+    ) -> None:
         super().__init__(  # type: ignore[call-arg]
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -57,8 +65,11 @@ class FactBotMixin:
         self.owner_id_set: set[int] = set(config.bot.owner_ids)
         self.auto_answer_channels: set[int] = set()
         self.guild_admin_roles: dict[int, int] = {}
+        self.health = health  # None: no status file (tests, `python -m bot sync`)
 
     async def setup_hook(self) -> None:
+        if self.health is not None:
+            self.health.start(self)
         store = self.kb.store
         self.auto_answer_channels = await asyncio.to_thread(store.auto_answer_channels)
         self.guild_admin_roles = await asyncio.to_thread(store.admin_roles)
@@ -92,9 +103,27 @@ class FactBotMixin:
             getattr(user, "id", "?"),
             len(self.guilds),  # type: ignore[attr-defined]
         )
+        self._health_changed()
 
     async def on_resumed(self) -> None:
         log.info("gateway session resumed")
+        self._health_changed()
+
+    async def on_disconnect(self) -> None:
+        if self.is_closed():  # type: ignore[attr-defined]
+            log.info("disconnected from Discord (shutting down)")
+        else:
+            log.warning("disconnected from Discord; reconnecting")
+        self._health_changed()
+
+    def _health_changed(self) -> None:
+        if self.health is not None:
+            self.health.changed()
+
+    async def close(self) -> None:
+        await super().close()  # type: ignore[misc]
+        if self.health is not None:
+            await self.health.stop()
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         log.exception("unhandled error in event %s", event_method)
@@ -108,16 +137,20 @@ class ShardedFactBot(FactBotMixin, commands.AutoShardedBot):
     pass
 
 
-def create_bot(kb: KnowledgeBase, config: Config) -> commands.Bot:
-    """A FactBot, sharded when config.bot.shard_count is set."""
+def create_bot(
+    kb: KnowledgeBase, config: Config, *, health: HealthReporter | None = None
+) -> commands.Bot:
+    """A FactBot, sharded when config.bot.shard_count is set; with `health`, it
+    keeps a status file for `python -m bot status`."""
     if config.bot.shard_count:
         return ShardedFactBot(
             kb,
             config,
+            health=health,
             shard_count=config.bot.shard_count,
             shard_ids=list(config.bot.shard_ids) or None,
         )
-    return FactBot(kb, config)
+    return FactBot(kb, config, health=health)
 
 
 async def sync_commands(bot: commands.Bot, guild_id: int | None) -> int:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import discord
+
+from .errors import Refusal
+
+NOT_ADMIN = "Only server admins can do that: members with Manage Server or the FactBot admin role."
 
 
 def is_admin(
@@ -26,3 +32,23 @@ def is_admin(
     if permissions is not None and (permissions.manage_guild or permissions.administrator):
         return True
     return any(role.id in admin_role_ids for role in user.roles)
+
+
+def caller_is_admin(bot: Any, interaction: discord.Interaction) -> bool:
+    return is_admin(
+        interaction.user,
+        guild_id=interaction.guild_id,
+        permissions=interaction.permissions,
+        owner_ids=bot.owner_id_set,
+        admin_role_ids=bot.admin_role_ids(interaction.guild_id),
+    )
+
+
+def require_admin(bot: Any, interaction: discord.Interaction) -> None:
+    """Raise Refusal unless the user is a FactBot admin here (checked at call time)."""
+    if not caller_is_admin(bot, interaction):
+        raise Refusal(NOT_ADMIN)
+
+
+def caller_is_owner(bot: Any, interaction: discord.Interaction) -> bool:
+    return interaction.user.id in bot.owner_id_set

@@ -4,14 +4,15 @@ Every key has a default, so a missing file section is fine; an unknown key, a
 value of the wrong type or out of range raises ConfigError naming the file and
 the key. Any key can be overridden by an environment variable
 FACTBOT_<SECTION>__<KEY> (its value is parsed as TOML, falling back to a string).
-The Discord token is never part of the config: it comes only from DISCORD_TOKEN.
+The Discord token is never part of the config: it comes only from DISCORD_TOKEN
+(or the file named by DISCORD_TOKEN_FILE).
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
@@ -72,6 +73,7 @@ class BotConfig:
     ask_per_seconds: float = 30.0
     shard_count: int = 0
     shard_ids: tuple[int, ...] = ()
+    console_without_token: bool = True
 
     def _validate(self, where: str) -> None:
         _require(self.ask_rate >= 1, where, "bot.ask_rate", "must be >= 1")
@@ -104,11 +106,26 @@ class LoggingConfig:
 
 
 @dataclass(frozen=True)
+class HealthConfig:
+    status_file: str = ""  # "" = next to the database (see bot.health.status_path)
+    interval_seconds: float = 15.0
+
+    def _validate(self, where: str) -> None:
+        _require(
+            1 <= self.interval_seconds <= 300,
+            where,
+            "health.interval_seconds",
+            "must be between 1 and 300",
+        )
+
+
+@dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
     bot: BotConfig = field(default_factory=BotConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
+    health: HealthConfig = field(default_factory=HealthConfig)
     source: Path | None = None  # the file this came from, if any
 
 
@@ -164,6 +181,9 @@ def load_config(path: Path | str | None = None, environ: dict[str, str] | None =
         sections["database"] = DatabaseConfig(
             path=base / db.path, busy_timeout_ms=db.busy_timeout_ms
         )
+    health = sections["health"]
+    if health.status_file and not Path(health.status_file).is_absolute():
+        sections["health"] = replace(health, status_file=str(base / health.status_file))
     return Config(**sections, source=config_path if config_path.exists() else None)
 
 

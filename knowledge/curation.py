@@ -64,6 +64,43 @@ class FactDraft:
         )
 
 
+def draft_from_form(
+    *,
+    text: str,
+    questions: str,
+    keywords: str,
+    source: str,
+    quote: str,
+    source_ids: Iterable[str],
+) -> FactDraft:
+    """A draft from the add/edit form: questions one per line, keywords separated
+    by commas or lines, and `source` either "SOURCE-ID PARAGRAPH" (or just the
+    paragraph number when there is one source) or a free-text citation."""
+    known = list(source_ids)
+    words = source.replace("¶", " ").split()
+    source_id, paragraph, citation = None, None, ""
+    if len(words) == 2 and words[0] in known and words[1].isdigit():
+        source_id, paragraph = words[0], int(words[1])
+    elif len(words) == 1 and words[0].isdigit() and len(known) == 1:
+        source_id, paragraph = known[0], int(words[0])
+    else:
+        citation = source.strip()
+    return FactDraft(
+        text=text,
+        questions=tuple(q.strip() for q in questions.splitlines() if q.strip()),
+        keywords=tuple(k.strip() for k in re.split(r"[,\n]", keywords) if k.strip()),
+        source_id=source_id,
+        paragraph=paragraph,
+        quote=quote.strip(),
+        citation=citation,
+    )
+
+
+def form_source(fact: Fact) -> str:
+    """The form's source field for an existing fact (the inverse of the above)."""
+    return f"{fact.source_id} {fact.paragraph}" if fact.source_id else fact.citation_note
+
+
 @dataclass(frozen=True)
 class FactDetails:
     fact: Fact

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import tomllib
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
-from knowledge.config import load_config
+from knowledge.config import Config, load_config
 from knowledge.errors import ConfigError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -93,3 +95,40 @@ def test_token_is_not_a_config_key(tmp_path):
     path = write(tmp_path, "[bot]\ntoken = 'abc'\n")
     with pytest.raises(ConfigError, match=r"unknown key bot\.token"):
         load_config(path, environ={})
+
+
+def test_container_and_health_keys_can_come_from_the_environment(tmp_path):
+    config = load_config(
+        write(tmp_path, ""),
+        environ={
+            "FACTBOT_BOT__CONSOLE_WITHOUT_TOKEN": "false",
+            "FACTBOT_HEALTH__INTERVAL_SECONDS": "5",
+            "FACTBOT_HEALTH__STATUS_FILE": "/run/factbot/status.json",
+        },
+    )
+    assert config.bot.console_without_token is False
+    assert config.health.interval_seconds == 5.0
+    assert config.health.status_file == "/run/factbot/status.json"
+
+
+def test_health_interval_is_checked(tmp_path):
+    with pytest.raises(ConfigError, match=r"health\.interval_seconds"):
+        load_config(write(tmp_path, "[health]\ninterval_seconds = 0\n"), environ={})
+
+
+def test_shipped_config_lists_every_key_with_its_default_and_readme_documents_it():
+    shipped = tomllib.loads((REPO / "config.toml").read_text(encoding="utf-8"))
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    defaults = Config()
+    for section in fields(Config):
+        if section.name == "source":
+            continue
+        section_defaults = getattr(defaults, section.name)
+        for key in fields(section_defaults):
+            name = f"{section.name}.{key.name}"
+            assert key.name in shipped.get(section.name, {}), f"config.toml lacks {name}"
+            value = shipped[section.name][key.name]
+            default = getattr(section_defaults, key.name)
+            expected = list(default) if isinstance(default, tuple) else default
+            assert str(value) == str(expected), f"config.toml: {name} is not the default"
+            assert f"`{name}`" in readme, f"README lacks {name}"

@@ -11,27 +11,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from .. import limits
-from ..errors import Refusal
-from ..permissions import is_admin
+from ..permissions import require_admin
 
 log = logging.getLogger("factbot.settings")
-
-NOT_ADMIN = (
-    "Only server admins can change FactBot's settings: members with Manage Server "
-    "or the FactBot admin role."
-)
-
-
-def require_admin(bot: Any, interaction: discord.Interaction) -> None:
-    """Raise Refusal unless the user is a FactBot admin here (checked at call time)."""
-    if not is_admin(
-        interaction.user,
-        guild_id=interaction.guild_id,
-        permissions=interaction.permissions,
-        owner_ids=bot.owner_id_set,
-        admin_role_ids=bot.admin_role_ids(interaction.guild_id),
-    ):
-        raise Refusal(NOT_ADMIN)
 
 
 def help_embed(bot: Any) -> discord.Embed:
@@ -103,7 +85,6 @@ class Settings(commands.Cog):
     @app_commands.describe(
         channel="The channel", state="on: answer confident questions there; off: stop"
     )
-    @app_commands.default_permissions(manage_guild=True)
     async def autoanswer(
         self,
         interaction: discord.Interaction,
@@ -137,7 +118,6 @@ class Settings(commands.Cog):
     @app_commands.describe(
         role="Members with this role count as FactBot admins; leave empty to clear"
     )
-    @app_commands.default_permissions(manage_guild=True)
     async def admin_role(
         self, interaction: discord.Interaction, role: discord.Role | None = None
     ) -> None:

@@ -307,7 +307,8 @@ def _mirror(shown: list[Json], fields: dict[str, str | list[str]]) -> list[Json]
                 {"type": 18, **({"id": comp["id"]} if "id" in comp else {}), "component": inner[0]}
             )
         elif comp.get("custom_id"):
-            value = fields.pop(comp["custom_id"], None)
+            # Like a real client: an untouched input submits the value it was shown with.
+            value = fields.pop(comp["custom_id"], comp.get("value"))
             _check_input(comp, value)
             out.append(_submitted(comp, value))
     return out

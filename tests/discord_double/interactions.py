@@ -115,10 +115,17 @@ class InteractionHandle:
 class InteractionFactory:
     """Builds INTERACTION_CREATE bodies from the world, registered commands and messages."""
 
-    def __init__(self, world: World, commands: cmd.CommandRegistry, snowflakes: Snowflakes) -> None:
+    def __init__(
+        self,
+        world: World,
+        commands: cmd.CommandRegistry,
+        snowflakes: Snowflakes,
+        uploads: dict[str, tuple[Any, Json]] | None = None,
+    ) -> None:
         self.world = world
         self.commands = commands
         self.snowflakes = snowflakes
+        self.uploads = uploads if uploads is not None else {}
 
     def build(
         self,
@@ -247,6 +254,9 @@ class InteractionFactory:
         resolved: Json = {}
         for option in _flatten(options):
             otype, value = option.get("type"), option.get("value")
+            if otype == cmd.ATTACHMENT and str(value) in self.uploads:
+                resolved.setdefault("attachments", {})[str(value)] = self.uploads[str(value)][1]
+                continue
             if otype not in (cmd.USER, cmd.CHANNEL, cmd.ROLE, cmd.MENTIONABLE) or value is None:
                 continue
             snowflake = int(value)

@@ -54,6 +54,7 @@ class MessageStore:
         self.snowflakes = snowflakes
         self._base_url = base_url
         self.messages: dict[int, StoredMessage] = {}
+        self.uploads: dict[str, tuple[FileTuple, Json]] = {}  # a user's files, by attachment id
 
     # -- queries -------------------------------------------------------------------
     def get(self, message_id: int) -> StoredMessage | None:
@@ -81,8 +82,25 @@ class MessageStore:
         found.sort(key=lambda m: m.id, reverse=True)
         return [m.data for m in found[:limit]]
 
+    def upload(self, channel_id: int, filename: str, content: bytes, content_type: str) -> Json:
+        """A file a user attaches to a slash command option; its attachment payload."""
+        attachment_id = str(self.snowflakes.next())
+        url = f"{self._base_url()}/attachments/{channel_id}/{attachment_id}/{filename}"
+        payload = {
+            "id": attachment_id,
+            "filename": filename,
+            "size": len(content),
+            "url": url,
+            "proxy_url": url,
+            "content_type": content_type,
+        }
+        self.uploads[attachment_id] = ((filename, content, content_type), payload)
+        return payload
+
     def attachment(self, attachment_id: str) -> FileTuple | None:
         """The bytes of an uploaded attachment."""
+        if attachment_id in self.uploads:
+            return self.uploads[attachment_id][0]
         for stored in self.messages.values():
             if attachment_id in stored.files:
                 return stored.files[attachment_id]

@@ -66,7 +66,9 @@ class DiscordDouble(UserActions):
         self.ids: DefaultIds | None = None
         self.messages = MessageStore(self.world, self.snowflakes, lambda: self.base_url)
         self.commands = CommandRegistry(app_id, self.snowflakes)
-        self.factory = InteractionFactory(self.world, self.commands, self.snowflakes)
+        self.factory = InteractionFactory(
+            self.world, self.commands, self.snowflakes, self.messages.uploads
+        )
         self.request_log: Recorder[RecordedRequest] = Recorder("request")
         self.sent_log: Recorder[SentMessage] = Recorder("message from the bot")
         self.gateway_log: Recorder[GatewayRecord] = Recorder("gateway frame")
@@ -348,6 +350,13 @@ class DiscordDouble(UserActions):
         body = {**member_payload(self.world, guild_id, user_id), "guild_id": str(guild_id)}
         self._dispatch_if_connected("GUILD_MEMBER_ADD", needs_members_intent(body), guild_id)
         return member
+
+    def upload_attachment(
+        self, channel_id: int, filename: str, content: bytes, content_type: str = "application/json"
+    ) -> str:
+        """A file a user picks for an attachment option; pass the returned id as the
+        option's value (the interaction then carries it in ``resolved.attachments``)."""
+        return self.messages.upload(channel_id, filename, content, content_type)["id"]
 
     def add_message(
         self,

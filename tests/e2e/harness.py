@@ -116,3 +116,25 @@ def allows_no_mentions(allowed_mentions: dict | None) -> bool:
         and not am.get("roles")
         and not am.get("replied_user")
     )
+
+
+def modal_inputs(callback) -> dict[str, dict]:
+    """A modal the bot showed (callback type 9): its text inputs by label."""
+    assert callback.type == 9, callback
+    found = {}
+    for row in callback.data["components"]:
+        for component in row.get("components", [row.get("component")]):
+            if component and component.get("type") == 4:
+                found[component["label"]] = component
+    return found
+
+
+def fill(callback, **by_label_start: str) -> dict[str, str]:
+    """Modal submit fields: {input custom_id: value}, inputs picked by label start."""
+    inputs = modal_inputs(callback)
+    fields = {}
+    for start, value in by_label_start.items():
+        matches = [c for label, c in inputs.items() if label.lower().startswith(start.lower())]
+        assert len(matches) == 1, (start, list(inputs))
+        fields[matches[0]["custom_id"]] = value
+    return fields

@@ -1,0 +1,149 @@
+"""Buttons and menus for curation. Every press re-checks that the presser is the
+admin who opened the view and is still an admin."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+
+from knowledge.curation import HistoryEntry, UnansweredGroup
+
+from ... import limits
+from ...errors import reply_to_error
+from ...permissions import NOT_ADMIN, caller_is_admin
+
+Handler = Callable[[discord.Interaction], Awaitable[None]]
+
+
+class AdminView(discord.ui.View):
+    """A view only its admin may use."""
+
+    def __init__(self, bot: Any, user_id: int, *, timeout: float = 600) -> None:
+        super().__init__(timeout=timeout)
+        self.bot = bot
+        self.user_id = user_id
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id != self.user_id or not caller_is_admin(self.bot, interaction):
+            await interaction.response.send_message(
+                NOT_ADMIN, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            )
+            return False
+        return True
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: Any) -> None:
+        await reply_to_error(interaction, error)
+
+
+class ConfirmView(AdminView):
+    def __init__(
+        self, bot: Any, user_id: int, label: str, on_confirm: Handler, *, danger: bool = False
+    ) -> None:
+        super().__init__(bot, user_id)
+        self.on_confirm = on_confirm
+        self.confirm.label = label
+        self.confirm.style = discord.ButtonStyle.danger if danger else discord.ButtonStyle.success
+
+    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.success)
+    async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        self.stop()
+        await self.on_confirm(interaction)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        self.stop()
+        await interaction.response.edit_message(
+            content="Cancelled; nothing changed.", embed=None, view=None
+        )
+
+
+class PageView(AdminView):
+    """◀ ▶ through pages rendered on demand."""
+
+    def __init__(
+        self, bot: Any, user_id: int, pages: int, render: Callable[[int], Awaitable[discord.Embed]]
+    ) -> None:
+        super().__init__(bot, user_id)
+        self.page = 0
+        self.pages = pages
+        self.render = render
+        self._sync_buttons()
+
+    def _sync_buttons(self) -> None:
+        self.previous.disabled = self.page <= 0
+        self.next.disabled = self.page >= self.pages - 1
+
+    async def _show(self, interaction: discord.Interaction) -> None:
+        self._sync_buttons()
+        await interaction.response.edit_message(embed=await self.render(self.page), view=self)
+
+    @discord.ui.button(label="◀", style=discord.ButtonStyle.secondary)
+    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        self.page = max(0, self.page - 1)
+        await self._show(interaction)
+
+    @discord.ui.button(label="▶", style=discord.ButtonStyle.secondary)
+    async def next(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        self.page = min(self.pages - 1, self.page + 1)
+        await self._show(interaction)
+
+
+class ReviewView(AdminView):
+    """ "Answer this" and "Dismiss" for each group of unanswered questions."""
+
+    def __init__(self, bot: Any, user_id: int, groups: list[UnansweredGroup], cog: Any) -> None:
+        super().__init__(bot, user_id)
+        for row, group in enumerate(groups[:5]):
+            answer = discord.ui.Button(
+                label=f"Answer #{row + 1}", style=discord.ButtonStyle.primary, row=row
+            )
+            dismiss = discord.ui.Button(
+                label=f"Dismiss #{row + 1}", style=discord.ButtonStyle.secondary, row=row
+            )
+            answer.callback = self._answer(cog, group)
+            dismiss.callback = self._dismiss(cog, group)
+            self.add_item(answer)
+            self.add_item(dismiss)
+
+    @staticmethod
+    def _answer(cog: Any, group: UnansweredGroup) -> Handler:
+        async def callback(interaction: discord.Interaction) -> None:
+            await cog.open_form(interaction, question=group.question, review_ids=group.question_ids)
+
+        return callback
+
+    @staticmethod
+    def _dismiss(cog: Any, group: UnansweredGroup) -> Handler:
+        async def callback(interaction: discord.Interaction) -> None:
+            await cog.dismiss(interaction, group)
+
+        return callback
+
+
+class RollbackView(AdminView):
+    """A menu of earlier versions to roll back to."""
+
+    def __init__(
+        self, bot: Any, user_id: int, fact_id: str, entries: list[HistoryEntry], cog: Any
+    ) -> None:
+        super().__init__(bot, user_id)
+        options = [
+            discord.SelectOption(
+                label=limits.clip(f"#{e.id} {e.action} {e.at[:16]}", 100),
+                value=str(e.id),
+                description=limits.clip(f"by {e.actor}", 100),
+            )
+            for e in reversed(entries)
+            if e.action in ("create", "update", "rollback", "import", "restore")
+        ][:25]
+        if not options:
+            return
+        select = discord.ui.Select(placeholder="Roll back to the version after…", options=options)
+
+        async def callback(interaction: discord.Interaction) -> None:
+            await cog.rollback(interaction, fact_id, int(select.values[0]))
+
+        select.callback = callback
+        self.add_item(select)

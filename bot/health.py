@@ -1,0 +1,356 @@
+"""Is the bot up? A status file written by the running bot, read by `python -m bot status`.
+
+The running bot writes a small JSON file (connected, latency, shards, pid) every
+`health.interval_seconds` and whenever its connection changes, atomically
+(temporary file, then rename), so a reader never sees half a file. `python -m
+bot status` (and the container's HEALTHCHECK) reads that file, opens the
+database read-only, and calls the bot healthy only when it is connected, the
+file is fresh and the database is readable. Nothing here talks to Discord.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import math
+import os
+import socket
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from knowledge.config import Config
+from knowledge.dbinfo import DatabaseInfo, database_info
+from knowledge.errors import KnowledgeError
+
+log = logging.getLogger("factbot.health")
+
+STATUS_FORMAT = 1
+
+
+def status_path(config: Config) -> Path:
+    """Where the bot writes its status: `health.status_file`, else next to the
+    database (factbot.db → factbot.status.json). A process that runs only some
+    shards gets its own file (factbot.shards-0-1.status.json), so several
+    processes can share one database folder and `python -m bot status` with the
+    same config reads the file of the process it belongs to."""
+    if config.health.status_file:
+        return Path(config.health.status_file)
+    db = config.database.path
+    shards = config.bot.shard_ids
+    tag = ".shards-" + "-".join(str(s) for s in shards) if shards else ""
+    return db.with_name(f"{db.stem}{tag}.status.json")
+
+
+@dataclass(frozen=True)
+class BotStatus:
+    """One snapshot of the running bot, as written to the status file."""
+
+    connected: bool
+    latency_ms: float | None
+    shard_ids: list[int] | None  # None: one unsharded connection
+    shard_count: int | None
+    guilds: int
+    pid: int
+    hostname: str
+    started_at: str
+    updated_at: str
+    interval_seconds: float
+    stopped: bool = False  # written once, when the bot shuts down cleanly
+    format: int = STATUS_FORMAT
+
+    def age_seconds(self, now: datetime | None = None) -> float:
+        now = now or datetime.now(UTC)
+        return (now - datetime.fromisoformat(self.updated_at)).total_seconds()
+
+    def is_stale(self, now: datetime | None = None) -> bool:
+        """Older than three missed writes (plus slack for a busy machine)."""
+        return self.age_seconds(now) > 3 * self.interval_seconds + 10
+
+
+class StatusFileError(Exception):
+    """The status file is missing or not a status file."""
+
+
+def write_status(path: Path, status: BotStatus) -> None:
+    """Replace the status file atomically (write a temporary file, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(asdict(status), handle)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def read_status(path: Path) -> BotStatus:
+    """The last status the bot wrote. Raises StatusFileError when there is none."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise StatusFileError(f"{path}: no status file (the bot has not started)") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise StatusFileError(f"{path}: cannot read the status file: {exc}") from None
+    try:
+        status = BotStatus(**raw)
+        status.age_seconds()  # a valid timestamp
+    except (TypeError, ValueError) as exc:
+        raise StatusFileError(f"{path}: not a FactBot status file: {exc}") from None
+    return status
+
+
+def _finite_ms(seconds: float) -> float | None:
+    return round(seconds * 1000, 1) if math.isfinite(seconds) else None
+
+
+def snapshot(bot: Any, *, started_at: str, interval_seconds: float) -> BotStatus:
+    """The bot's connection state now: connected only when discord.py is ready
+    and every gateway connection (one per shard) is open."""
+    ready = bot.is_ready() and not bot.is_closed()
+    shards = getattr(bot, "shards", None)  # only the AutoShardedBot has shards
+    if shards is not None:
+        connected = ready and bool(shards) and all(not s.is_closed() for s in shards.values())
+        shard_ids = sorted(bot.shard_ids or shards)
+        shard_count = bot.shard_count
+    else:
+        ws = bot.ws
+        connected = ready and ws is not None and ws.open
+        shard_ids = None
+        shard_count = None
+    return BotStatus(
+        connected=bool(connected),
+        latency_ms=_finite_ms(bot.latency) if connected else None,
+        shard_ids=shard_ids,
+        shard_count=shard_count,
+        guilds=len(bot.guilds),
+        pid=os.getpid(),
+        hostname=socket.gethostname(),
+        started_at=started_at,
+        updated_at=datetime.now(UTC).isoformat(timespec="milliseconds"),
+        interval_seconds=interval_seconds,
+    )
+
+
+class HealthReporter:
+    """Keeps the status file of one running bot up to date.
+
+    `start(bot)` (from setup_hook) writes "not connected yet" at once, so a
+    status file left by an earlier run never passes for this one, and then
+    rewrites the file every interval; `changed()` (from the connection events)
+    rewrites it now; `stop()` (from close) writes the final "stopped".
+    """
+
+    def __init__(self, path: Path, interval_seconds: float = 15.0) -> None:
+        self.path = path
+        self.interval_seconds = interval_seconds
+        self.started_at = datetime.now(UTC).isoformat(timespec="milliseconds")
+        self._bot: Any = None
+        self._task: asyncio.Task | None = None
+        self._wake = asyncio.Event()
+        self._failing = False
+
+    def start(self, bot: Any) -> None:
+        self._bot = bot
+        self._write()
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="factbot-health")
+
+    def changed(self) -> None:
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.interval_seconds)
+            self._wake.clear()
+            self._write()
+
+    def _write(self, *, stopped: bool = False) -> None:
+        status = snapshot(
+            self._bot, started_at=self.started_at, interval_seconds=self.interval_seconds
+        )
+        if stopped:
+            status = BotStatus(**{**asdict(status), "connected": False, "stopped": True})
+        try:
+            write_status(self.path, status)
+        except OSError as exc:
+            if not self._failing:  # once per failure spell, not every interval
+                log.error("cannot write the status file %s: %s", self.path, exc)
+            self._failing = True
+            return
+        if self._failing:
+            log.info("writing the status file %s again", self.path)
+        self._failing = False
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        if self._bot is not None:
+            self._write(stopped=True)
+
+
+# -- reading it: `python -m bot status` -------------------------------------
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    """The status file and the database, and what is wrong with them."""
+
+    status_file: Path
+    status: BotStatus | None
+    database: DatabaseInfo | None
+    database_path: Path
+    connected: bool = False  # the bot is running, its status fresh, and connected
+    problems: list[str] = field(default_factory=list)
+    checked_at: str = ""
+
+    @property
+    def healthy(self) -> bool:
+        return not self.problems
+
+
+def _process_gone(status: BotStatus) -> bool:
+    """True when the bot ran on this host (or in this container) and its
+    process has exited. From another host or container, a pid says nothing."""
+    if status.hostname != socket.gethostname():
+        return False
+    try:
+        os.kill(status.pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, owned by another user
+    return False
+
+
+def check_health(config: Config, now: datetime | None = None) -> HealthReport:
+    """Read the status file and the database; never raises for what it checks."""
+    now = now or datetime.now(UTC)
+    path = status_path(config)
+    problems: list[str] = []
+    status: BotStatus | None = None
+    connected = False
+    try:
+        status = read_status(path)
+    except StatusFileError as exc:
+        problems.append(f"not running: {exc}")
+    if status is not None:
+        if status.stopped:
+            problems.append(f"not running: the bot stopped at {status.updated_at}")
+        elif _process_gone(status):
+            problems.append(f"not running: process {status.pid} has exited")
+        elif status.is_stale(now):
+            problems.append(
+                f"not responding: the status was last written {status.age_seconds(now):.0f} s ago"
+            )
+        elif not status.connected:
+            problems.append("not connected to Discord")
+        else:
+            connected = True
+    db: DatabaseInfo | None = None
+    try:
+        db = database_info(config.database.path)
+    except KnowledgeError as exc:
+        problems.append(f"database unreadable: {exc}")
+    else:
+        if db.schema_state == "newer":
+            problems.append(f"database written by a newer FactBot ({', '.join(db.unknown_steps)})")
+    return HealthReport(
+        status_file=path,
+        status=status,
+        database=db,
+        database_path=config.database.path,
+        connected=connected,
+        problems=problems,
+        checked_at=now.isoformat(timespec="milliseconds"),
+    )
+
+
+def _size(n: int) -> str:
+    value = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+def format_report(report: HealthReport) -> str:
+    """The human-readable report `python -m bot status` prints."""
+    status, db = report.status, report.database
+    lines = [f"FactBot: {'healthy' if report.healthy else 'UNHEALTHY'}"]
+    lines += [f"  problem: {problem}" for problem in report.problems]
+    if status is not None:
+        latency = f"{status.latency_ms:.0f} ms" if status.latency_ms is not None else "unknown"
+        if status.shard_ids is None:
+            shards = "unsharded (one connection)"
+        else:
+            shards = f"{', '.join(map(str, status.shard_ids))} of {status.shard_count}"
+        lines += [
+            f"  connected:  {'yes' if report.connected else 'no'}",
+            f"  latency:    {latency}",
+            f"  shards:     {shards}",
+            f"  servers:    {status.guilds}",
+            f"  process:    {status.pid} on {status.hostname}, started {status.started_at}",
+            f"  updated:    {status.updated_at} ({status.age_seconds():.0f} s ago)",
+        ]
+    lines.append(f"  status file: {report.status_file}")
+    lines.append(f"  database:   {report.database_path}")
+    if db is not None:
+        wal = f" (+ {_size(db.wal_bytes)} write-ahead log)" if db.wal_bytes else ""
+        schema = db.schema_version if db.schema_state == "current" else f"{db.schema_version} "
+        if db.schema_state != "current":
+            schema += f"({db.schema_state})"
+        lines += [
+            f"  size:       {_size(db.size_bytes)}{wal}",
+            f"  facts:      {db.facts}",
+            f"  schema:     {schema}",
+        ]
+    return "\n".join(lines)
+
+
+def report_json(report: HealthReport) -> dict[str, Any]:
+    """The report as one JSON object (`python -m bot status --json`)."""
+    status, db = report.status, report.database
+    return {
+        "healthy": report.healthy,
+        "problems": report.problems,
+        "checked_at": report.checked_at,
+        "connected": report.connected,
+        "latency_ms": status.latency_ms if status else None,
+        "shard_ids": status.shard_ids if status else None,
+        "shard_count": status.shard_count if status else None,
+        "guilds": status.guilds if status else None,
+        "pid": status.pid if status else None,
+        "updated_at": status.updated_at if status else None,
+        "status_file": str(report.status_file),
+        "database": {
+            "path": str(report.database_path),
+            "readable": db is not None,
+            "size_bytes": db.size_bytes if db else None,
+            "wal_bytes": db.wal_bytes if db else None,
+            "facts": db.facts if db else None,
+            "schema_version": db.schema_version if db else None,
+            "schema_state": db.schema_state if db else None,
+        },
+    }
+
+
+def status_command(config: Config, *, as_json: bool = False) -> int:
+    """Print the report; 0 when healthy, else 1 (what a HEALTHCHECK expects)."""
+    report = check_health(config)
+    if as_json:
+        print(json.dumps(report_json(report)))
+    else:
+        print(format_report(report))
+    return 0 if report.healthy else 1
