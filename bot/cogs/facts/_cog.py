@@ -53,6 +53,14 @@ class Facts(commands.Cog):
     def _actor(self, interaction: discord.Interaction) -> str:
         return f"discord:{interaction.user.id}"
 
+    def _caller(self, interaction: discord.Interaction) -> dict[str, Any]:
+        """Who is changing facts, and where: the keyword arguments Curator wants."""
+        return {
+            "guild_id": interaction.guild_id,
+            "actor": self._actor(interaction),
+            "is_owner": caller_is_owner(self.bot, interaction),
+        }
+
     async def _run(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
         return await asyncio.to_thread(fn, *args, **kwargs)
 
@@ -149,11 +157,7 @@ class Facts(commands.Cog):
         edit_message: bool,
     ) -> None:
         require_admin(self.bot, interaction)
-        kwargs = dict(
-            guild_id=interaction.guild_id,
-            actor=self._actor(interaction),
-            is_owner=caller_is_owner(self.bot, interaction),
-        )
+        kwargs = self._caller(interaction)
         if fact_id is None:
             fact = await self._run(self.curator.add, draft, **kwargs)
             verb = "Added"
@@ -196,9 +200,7 @@ class Facts(commands.Cog):
             await self._run(
                 self.curator.remove,
                 fact_id,
-                guild_id=i.guild_id,
-                actor=self._actor(i),
-                is_owner=caller_is_owner(self.bot, i),
+                **self._caller(i),
             )
             log.info("removed fact %s (guild %s)", fact_id, i.guild_id)
             await i.response.edit_message(
@@ -224,9 +226,7 @@ class Facts(commands.Cog):
         await self._run(
             self.curator.restore,
             fact_id,
-            guild_id=interaction.guild_id,
-            actor=self._actor(interaction),
-            is_owner=caller_is_owner(self.bot, interaction),
+            **self._caller(interaction),
         )
         log.info("restored fact %s (guild %s)", fact_id, interaction.guild_id)
         await interaction.response.send_message(
@@ -315,9 +315,7 @@ class Facts(commands.Cog):
             self.curator.rollback,
             fact_id,
             entry_id,
-            guild_id=interaction.guild_id,
-            actor=self._actor(interaction),
-            is_owner=caller_is_owner(self.bot, interaction),
+            **self._caller(interaction),
         )
         log.info("rolled fact %s back to #%s (guild %s)", fact.id, entry_id, interaction.guild_id)
         details = await self._run(self.curator.show, fact.id, interaction.guild_id)
