@@ -200,20 +200,15 @@ class Curator:
         query = clean_text(query)
         if not query:
             return []
-        choices = {
-            fact.id: " ".join((fact.id, fact.text, *fact.questions, *fact.keywords))
-            for fact in self._scope_facts(guild_id)
-        }
         found = process.extract(
             query,
-            choices,
+            self.store.fact_texts(guild_id, with_questions=True),
             scorer=fuzz.partial_token_set_ratio,
             processor=utils.default_process,
             score_cutoff=70,
             limit=limit,
         )
-        by_id = {f.id: f for f in self._scope_facts(guild_id)}
-        return [by_id[key] for _, _, key in found]
+        return [self.store.get_fact(key) for _, _, key in found]
 
     def fact_ids(
         self, prefix: str, guild_id: int | None, *, removed: bool = False, limit: int = 25
@@ -276,16 +271,17 @@ class Curator:
         self, text: str, guild_id: int | None, *, exclude: str | None = None, limit: int = 3
     ) -> list[tuple[Fact, float]]:
         """Live facts in scope that say nearly the same thing, best first."""
-        facts = {f.id: f for f in self._scope_facts(guild_id) if f.id != exclude}
+        texts = self.store.fact_texts(guild_id)
+        texts.pop(exclude, None)
         found = process.extract(
             text,
-            {fid: f.text for fid, f in facts.items()},
+            texts,
             scorer=fuzz.token_set_ratio,
             processor=utils.default_process,
             score_cutoff=DUPLICATE_SCORE,
             limit=limit,
         )
-        return [(facts[key], score) for _, score, key in found]
+        return [(self.store.get_fact(key), score) for _, score, key in found]
 
     def add(self, draft: FactDraft, *, guild_id: int | None, actor: str, is_owner: bool) -> Fact:
         """Save a new admin fact for this server (curated facts come from files)."""

@@ -526,6 +526,26 @@ class FactStore:
             raise FactNotFoundError(f"no fact with id {fact_id!r}")
         return rows[0]
 
+    def fact_texts(self, guild_id: int | None, *, with_questions: bool = False) -> dict[str, str]:
+        """id -> text of the live facts visible in one server (for fuzzy scans);
+        with_questions adds the id, questions and keywords to each text."""
+        if with_questions:
+            column = (
+                "f.id || ' ' || f.text || ' ' || "
+                "coalesce((select group_concat(question, ' ') from fact_questions q "
+                "where q.fact_id = f.id), '') || ' ' || "
+                "coalesce((select group_concat(keyword, ' ') from fact_keywords k "
+                "where k.fact_id = f.id), '')"
+            )
+        else:
+            column = "f.text"
+        rows = self.read(
+            f"select f.id, {column} body from facts f where f.deleted_at is null "
+            "and (f.guild_id is null or f.guild_id is ?)",
+            [guild_id],
+        )
+        return {r["id"]: r["body"] for r in rows}
+
     def facts_in_scope(
         self, guild_id: int | None, *, deleted: bool = False, limit: int = 25, offset: int = 0
     ) -> tuple[list[Fact], int]:
