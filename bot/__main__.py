@@ -1,7 +1,7 @@
 """`python -m bot`: run FactBot on Discord, or the local console without a token.
 
 python -m bot                 run (console when DISCORD_TOKEN is not set, unless
-                              bot.console_without_token = false, as in the container)
+                              bot.console_fallback = false, as in the container)
 python -m bot sync [--guild ID]   register the slash commands with Discord
 python -m bot status [--json]     is the running bot healthy? (exit 0 = yes, 1 = no)
 
@@ -65,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.command == "sync":
                 print(f"error: sync needs the bot token.\n{HOW_TO_PASS_THE_TOKEN}", file=sys.stderr)
                 return 2
-            if not config.bot.console_without_token:
+            if not config.bot.console_fallback:
                 print(MISSING_TOKEN, file=sys.stderr)
                 return 2
             print(NO_TOKEN, file=sys.stderr)

@@ -73,7 +73,7 @@ class BotConfig:
     ask_per_seconds: float = 30.0
     shard_count: int = 0
     shard_ids: tuple[int, ...] = ()
-    console_without_token: bool = True
+    console_fallback: bool = True
 
     def _validate(self, where: str) -> None:
         _require(self.ask_rate >= 1, where, "bot.ask_rate", "must be >= 1")

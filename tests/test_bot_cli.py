@@ -78,7 +78,7 @@ def finish(proc: subprocess.Popen) -> tuple[int, str, str]:
 
 
 def test_without_a_token_in_a_container_it_explains_and_exits_2_without_waiting(config_file):
-    proc = bot(env={"FACTBOT_BOT__CONSOLE_WITHOUT_TOKEN": "false"}, config=config_file)
+    proc = bot(env={"FACTBOT_BOT__CONSOLE_FALLBACK": "false"}, config=config_file)
     code, out, err = finish(proc)
     assert code == 2
     assert "DISCORD_TOKEN is not set" in err

@@ -101,12 +101,12 @@ def test_container_and_health_keys_can_come_from_the_environment(tmp_path):
     config = load_config(
         write(tmp_path, ""),
         environ={
-            "FACTBOT_BOT__CONSOLE_WITHOUT_TOKEN": "false",
+            "FACTBOT_BOT__CONSOLE_FALLBACK": "false",
             "FACTBOT_HEALTH__INTERVAL_SECONDS": "5",
             "FACTBOT_HEALTH__STATUS_FILE": "/run/factbot/status.json",
         },
     )
-    assert config.bot.console_without_token is False
+    assert config.bot.console_fallback is False
     assert config.health.interval_seconds == 5.0
     assert config.health.status_file == "/run/factbot/status.json"
 
