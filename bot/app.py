@@ -128,6 +128,13 @@ class FactBotMixin:
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         log.exception("unhandled error in event %s", event_method)
 
+    async def on_command_error(self, context: Any, exception: Exception, /) -> None:
+        """FactBot has no prefix commands: a message that starts with a mention is
+        a question for the Ask cog, not a failed command, so it is not an error."""
+        if isinstance(exception, commands.CommandNotFound):
+            return
+        log.error("error in command %s", context.command, exc_info=exception)
+
 
 class FactBot(FactBotMixin, commands.Bot):
     pass
