@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run console build test lint format bench bench-quick clean
+.PHONY: install run console build test lint format bench bench-quick clean docker-smoke lock
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,10 +31,19 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/hadolint --failure-threshold warning Dockerfile
 
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## Build the container image with podman and run it (needs root; see README).
+docker-smoke:
+	scripts/docker-smoke.sh
+
+## Re-pin the container's runtime dependencies after changing pyproject.toml.
+lock:
+	PYTHON=$(PYTHON) scripts/lock.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

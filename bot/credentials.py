@@ -14,12 +14,14 @@ TOKEN_ENV = "DISCORD_TOKEN"
 TOKEN_FILE_ENV = "DISCORD_TOKEN_FILE"
 
 HOW_TO_PASS_THE_TOKEN = f"""\
-Pass the bot token from the Discord Developer Portal (Bot → Reset Token) in one of two ways:
-  {TOKEN_ENV}=...               e.g. docker run -e {TOKEN_ENV}=... factbot
-  {TOKEN_FILE_ENV}=PATH         a file holding only the token, e.g. a Docker secret:
-                                docker run -e {TOKEN_FILE_ENV}=/run/secrets/discord_token ...
-To try FactBot without Discord: python -m knowledge ask "How big is GREE?"
-  (in the container: docker run --rm factbot python -m knowledge ask "How big is GREE?")"""
+Pass the bot token (Developer Portal → your application → Bot → Reset Token) in one of two ways:
+  the token itself:   docker run -e {TOKEN_ENV}=... factbot
+  a file holding it:  docker run -e {TOKEN_FILE_ENV}=/run/secrets/discord_token \\
+                        -v "$PWD/discord_token:/run/secrets/discord_token:ro" factbot
+  (outside a container, set the same variable in the environment)
+To try FactBot without Discord:
+  docker run --rm factbot python -m knowledge ask "How big is GREE?"
+  python -m knowledge ask "How big is GREE?"   (from a checkout, after make install)"""
 
 
 class TokenError(Exception):
