@@ -48,7 +48,7 @@ class PickButton(
     def __init__(self, question_id: int, index: int, *, label: str = "Show") -> None:
         super().__init__(
             discord.ui.Button(
-                label=limits.clip(limits.defuse(label), limits.BUTTON_LABEL),
+                label=limits.clip(limits.defuse(label).strip() or "Show", limits.BUTTON_LABEL),
                 style=discord.ButtonStyle.primary,
                 custom_id=f"factbot:pick:{question_id}:{index}",
                 row=0,

@@ -18,8 +18,16 @@ BUTTON_LABEL = 80
 CUSTOM_ID = 100
 ACTION_ROWS = 5
 
-_MASS_MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
-_FULLWIDTH_AT = "\uff20"
+# Look-alike at signs that NFKC (and some clients) turn into "@".
+_AT_SIGNS = str.maketrans({"\uff20": "@", "\ufe6b": "@"})
+# Invisible characters (zero-width, joiners, direction marks, soft hyphen)
+# that could hide a mention from a filter while a client drops them.
+_INVISIBLE = "\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_HIDDEN_AT = re.compile(f"[{_INVISIBLE}]*@[{_INVISIBLE}]*")
+# "@" starting @everyone, @here, <@id>, <@!id> or <@&role> (any case, any length).
+_MENTION = re.compile(r"@(?=everyone|here|[!&]?[0-9])", re.IGNORECASE)
+# A "[" not escaped by a backslash: masked links ([text](url)) start with one.
+_OPEN_BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)\[")
 
 
 def clip(text: str, limit: int) -> str:
@@ -33,24 +41,34 @@ def clip(text: str, limit: int) -> str:
 def defuse(text: str) -> str:
     """User or fact text made safe to repeat: no working mentions of anyone.
 
-    allowed_mentions already stops pings; this also keeps @everyone, @here and
-    <@id> from rendering as mentions at all.
+    allowed_mentions already stops pings; this also keeps @everyone, @here,
+    <@id> and <@&role> from rendering as mentions at all. Look-alike at signs
+    become "@" and invisible characters around one are dropped, so that a
+    full-width "@", or a zero-width joiner after the "@", is defused like
+    "@everyone": with a zero-width space after the "@".
     """
-    text = (text or "").replace(_FULLWIDTH_AT, "@")
-    text = discord.utils.escape_mentions(text)
-    return _MASS_MENTION.sub(lambda m: "@\u200b" + m.group(1), text)
+    text = (text or "").translate(_AT_SIGNS)
+    text = _HIDDEN_AT.sub("@", text)
+    return _MENTION.sub("@\u200b", text)
+
+
+def escape(text: str) -> str:
+    """Defused, with Discord's markdown escaped, masked links included."""
+    escaped = discord.utils.escape_markdown(defuse(text))
+    # escape_markdown escapes only the first "[" of a line that holds several links.
+    return _OPEN_BRACKET.sub(r"\1\\[", escaped)
 
 
 def quote_block(text: str, limit: int) -> str:
     """Text as a Markdown block quote that cannot break out of its formatting."""
-    safe = discord.utils.escape_markdown(defuse(text))
+    safe = escape(text)
     lines = [f"> {line}" if line.strip() else ">" for line in safe.splitlines() or [""]]
     return clip("\n".join(lines), limit)
 
 
 def safe_text(text: str, limit: int) -> str:
     """Plain text for an embed or label: defused, markdown escaped, clipped."""
-    return clip(discord.utils.escape_markdown(defuse(text)), limit)
+    return clip(escape(text), limit)
 
 
 def embed_size(embed: discord.Embed) -> int:
@@ -61,5 +79,6 @@ _URL = re.compile(r"https?://[^\s<>()\[\]\"'`]{1,500}")
 
 
 def safe_url(url: str | None) -> str | None:
-    """The URL if Discord will accept it as a link (http or https, no odd characters)."""
-    return url if url and _URL.fullmatch(url) else None
+    """The URL if Discord will accept it as a link (http or https, no odd
+    characters) and nothing in it could read as a mention."""
+    return url if url and _URL.fullmatch(url) and not _MENTION.search(url) else None

@@ -83,7 +83,7 @@ def _render_facts(answer: Answer, question_id: int | None, with_votes: bool) -> 
             value=limits.clip("\n".join(lines) or "—", limits.FIELD_VALUE),
             inline=False,
         )
-    ids = ", ".join(sf.fact.id for sf in answer.facts)
+    ids = limits.defuse(", ".join(sf.fact.id for sf in answer.facts))
     embed.set_footer(
         text=limits.clip(f"Confidence {answer.confidence:.0f}/100 · facts: {ids}", limits.FOOTER)
     )

@@ -7,6 +7,13 @@ import pytest
 from bot import limits
 from bot.rendering import render_answer
 from knowledge.models import Answer, Citation, Fact, ScoredFact, Status, Suggestion
+from tests.discord_safety import (
+    WORKING_LINK,
+    assert_within_limits,
+    reply_text,
+    working_mentions,
+)
+from tests.discord_safety import reply_buttons as buttons
 
 MASS = "@everyone @here <@123456789012345678> <@&234567890123456789> ＠everyone @\u200deveryone"
 
@@ -19,50 +26,6 @@ def fact(
         90.0,
         Citation("Title " * 80, "Publisher", "2012-01-04", 2, quote, url),
     )
-
-
-def buttons(reply) -> list[dict]:
-    """The components exactly as discord.py sends them."""
-    if reply.view is None:
-        return []
-    return [c for row in reply.view.to_components() for c in row["components"]]
-
-
-def payload_text(reply) -> str:
-    parts = [reply.content or ""]
-    if reply.embed is not None:
-        data = reply.embed.to_dict()
-        parts += [
-            data.get("title", ""),
-            data.get("description", ""),
-            data.get("footer", {}).get("text", ""),
-        ]
-        for field in data.get("fields", []):
-            parts += [field["name"], field["value"]]
-    parts += [b.get("label", "") for b in buttons(reply)]
-    return "\n".join(parts)
-
-
-def assert_within_limits(reply) -> None:
-    if reply.content:
-        assert len(reply.content) <= limits.CONTENT
-    embed = reply.embed
-    if embed is not None:
-        assert len(embed.title or "") <= limits.EMBED_TITLE
-        assert len(embed.description or "") <= limits.EMBED_DESCRIPTION
-        assert len(embed.fields) <= limits.EMBED_FIELDS
-        for field in embed.fields:
-            assert len(field.name) <= limits.FIELD_NAME
-            assert len(field.value) <= limits.FIELD_VALUE
-        assert len(embed.footer.text or "") <= limits.FOOTER
-        assert len(embed) <= limits.EMBED_TOTAL
-    if reply.view is not None:
-        rows = reply.view.to_components()
-        assert len(rows) <= limits.ACTION_ROWS
-        assert all(len(row["components"]) <= 5 for row in rows)
-        for button in buttons(reply):
-            assert len(button.get("label", "")) <= limits.BUTTON_LABEL
-            assert len(button.get("custom_id", "")) <= limits.CUSTOM_ID
 
 
 def test_answer_leads_with_the_fact_and_cites_every_fact():
@@ -104,7 +67,8 @@ def test_huge_and_hostile_content_stays_within_limits_and_never_pings(status):
     )
     reply = render_answer(answer, question_id=123456789012345678)
     assert_within_limits(reply)
-    text = payload_text(reply)
+    text = reply_text(reply)
+    assert working_mentions(text) == []
     assert "@everyone" not in text and "@here" not in text
     assert "<@123456789012345678>" not in text and "<@&234567890123456789>" not in text
     assert "＠everyone" not in text
@@ -152,3 +116,67 @@ def test_unknown_says_so_plainly():
     reply = render_answer(Answer("qwerty", Status.UNKNOWN, 0.0), question_id=3)
     assert "I don't know that one" in reply.embed.description
     assert reply.view is None
+
+
+DISGUISED = [
+    "@everyone",
+    "@here",
+    "@EveryOne",
+    "<@123456789012345678>",
+    "<@!123456789012345678>",
+    "<@&234567890123456789>",
+    "<@42>",  # short ids render as mentions too
+    "＠everyone",  # full-width at sign
+    "﹫here",  # small at sign
+    "@\u200deveryone",  # zero-width joiner
+    "@\u2060here",  # word joiner
+    "\u200b@\ufeffeveryone",  # zero-width space and BOM around it
+    "<@\u200d123456789012345678>",
+    "@\u202eeveryone",  # right-to-left override
+]
+
+
+@pytest.mark.parametrize("text", DISGUISED)
+def test_no_disguise_survives_defusing(text):
+    for safe in (limits.defuse(text), limits.safe_text(text, 100), limits.quote_block(text, 100)):
+        assert working_mentions(safe) == [], repr(safe)
+        assert "\u200d" not in safe and "\u2060" not in safe and "\u202e" not in safe
+
+
+def test_defusing_is_idempotent_and_leaves_other_text_alone():
+    once = limits.defuse("ask @everyone at a@b.com 👨‍👩‍👧")
+    assert limits.defuse(once) == once
+    assert "a@b.com" in once and "👨‍👩‍👧" in once  # joiners inside emoji are kept
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[click](http://evil.example)",
+        "see [a](http://b.example) and [c](http://d.example)",
+        "[outer [inner](http://evil.example)",
+        "\\[x](http://evil.example)",
+        "\\\\[x](http://evil.example)",
+        "[x](<http://evil.example>)",
+    ],
+)
+def test_masked_links_in_user_text_do_not_render_as_links(text):
+    reply = render_answer(
+        Answer(text, Status.ANSWER, 80.0, facts=(fact(text, quote=text, url=""),)),
+        question_id=1,
+    )
+    assert WORKING_LINK.findall(reply_text(reply)) == []
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r", "\r\n", "\u2028", "\u2029", "\x85", "\x0b"])
+def test_no_line_break_closes_the_block_quote(newline):
+    quote = f"first{newline}**bold**{newline}# heading{newline}```{newline}@everyone"
+    value = (
+        render_answer(
+            Answer("q", Status.ANSWER, 80.0, facts=(fact("t", quote=quote, url=""),)), question_id=1
+        )
+        .embed.fields[0]
+        .value
+    )
+    assert all(line.startswith(">") for line in value.split("\n"))
+    assert "**bold**" not in value and "```" not in value and working_mentions(value) == []
