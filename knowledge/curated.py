@@ -138,8 +138,11 @@ def parse_fact(
 
 
 def clean_text(value: str) -> str:
-    """Strip control characters (keeping line breaks) and outer white space."""
-    return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()
+    """Strip control characters (keeping line breaks), lone surrogates (which
+    cannot be stored) and outer white space."""
+    return "".join(
+        ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")
+    ).strip()
 
 
 def _text(record: Mapping[str, Any], key: str, where: str, *, limit: int) -> str:

@@ -403,14 +403,19 @@ class Curator:
 
     def plan_import(self, data: bytes, *, guild_id: int | None, is_owner: bool) -> ImportPlan:
         """Validate every record; nothing is written. Raises InvalidFactError when
-        the file as a whole is unusable (too big, not JSON, wrong shape)."""
+        the file as a whole is unusable (too big, not JSON, wrong shape, text
+        that is not Unicode)."""
         if len(data) > MAX_IMPORT_BYTES:
             raise InvalidFactError(
                 f"the file is {len(data):,} bytes; the limit is {MAX_IMPORT_BYTES:,}"
             )
         try:
-            parsed = json.loads(data.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            parsed = json.loads(data.decode("utf-8-sig"))
+            # "\ud800" escapes decode to lone surrogates, which SQLite cannot store.
+            json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidFactError("the file holds text that is not valid Unicode") from None
+        except (ValueError, RecursionError) as exc:  # not UTF-8, not JSON, numbers too long
             raise InvalidFactError(f"the file is not valid JSON: {exc}") from None
         records = parsed.get("facts") if isinstance(parsed, dict) else parsed
         if not isinstance(records, list):

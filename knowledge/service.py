@@ -6,6 +6,7 @@ the bot calls it through asyncio.to_thread.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,8 @@ from .models import Answer, Fact
 from .normalize import Normalizer
 from .retrieval import Retriever
 from .store import FactStore, LoggedQuestion
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ class KnowledgeBase:
 
         Raises InvalidQuestionError for empty or over-long questions.
         """
+        if isinstance(question, str):  # lone surrogates cannot be stored in the log
+            question = _LONE_SURROGATE.sub("\ufffd", question)
         with self._lock:
             answer = self.retriever.ask(question, guild_id=guild_id)
         question_id = self._log(answer, guild_id, channel_id, user_id, via) if log else None
