@@ -77,6 +77,7 @@ class DiscordDouble(UserActions):
         self.interactions: dict[int, InteractionHandle] = {}
         self.interactions_by_token: dict[str, InteractionHandle] = {}
         self.modals: dict[str, Json] = {}
+        self.attachment_downloads: list[str] = []  # attachment ids, one per GET of a file
         self.rest_faults = RestFaults()
         self.interaction_deadline = interaction_deadline
         self.echo_bot_messages = True
@@ -153,6 +154,7 @@ class DiscordDouble(UserActions):
         return f"ws://{self.host}:{self.port}"
 
     async def _attachment(self, request: web.Request) -> web.Response:
+        self.attachment_downloads.append(request.match_info["attachment_id"])
         found = self.messages.attachment(request.match_info["attachment_id"])
         if found is None:
             return json_response({"message": "404: Not Found", "code": 0}, 404)
