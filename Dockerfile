@@ -24,8 +24,8 @@ RUN /opt/factbot/bin/pip install --no-cache-dir --no-deps -c requirements.lock .
 # -- runtime: the venv, a non-root user, the database in /data ----------------
 FROM ${BASE_IMAGE}
 ARG UID=10001
-RUN groupadd --system --gid "${UID}" factbot \
-    && useradd --system --uid "${UID}" --gid factbot --no-create-home \
+RUN groupadd --gid "${UID}" factbot \
+    && useradd --uid "${UID}" --gid factbot --no-create-home \
        --home-dir /nonexistent --shell /usr/sbin/nologin factbot \
     && mkdir /data \
     && chown "${UID}:${UID}" /data
