@@ -18,6 +18,19 @@ log = logging.getLogger("factbot.errors")
 
 APOLOGY = "Sorry, something went wrong on my side. The error was logged; please try again."
 
+# Discord failed (5xx after discord.py's retries), or cannot take this reply (no
+# permission, the channel or message is gone): an apology would fail the same way, so
+# these are logged in one line and nothing more is sent.
+DISCORD_FAILED = (discord.DiscordServerError, discord.Forbidden, discord.NotFound)
+UNKNOWN_INTERACTION, UNKNOWN_WEBHOOK = 10062, 10015
+
+
+def _interaction_gone(error: BaseException) -> bool:
+    """Discord failed, or the interaction can no longer be answered (too late)."""
+    return isinstance(error, discord.DiscordServerError) or (
+        isinstance(error, discord.NotFound) and error.code in (UNKNOWN_INTERACTION, UNKNOWN_WEBHOOK)
+    )
+
 
 class Refusal(Exception):
     """An expected refusal (not allowed, cooling down): shown to the user as is."""
@@ -42,6 +55,9 @@ async def reply_to_error(interaction: discord.Interaction, error: BaseException)
     """An ephemeral reply for this user; a log line (with traceback for bugs)."""
     message = user_message(error)
     original = getattr(error, "original", error)
+    if _interaction_gone(original):
+        log.error("could not answer interaction %s: %s", interaction.id, original)
+        return
     if message is None or isinstance(original, StoreError):
         log.error(
             "error handling interaction %s (%s)",
@@ -61,3 +77,27 @@ async def reply_to_error(interaction: discord.Interaction, error: BaseException)
             )
     except discord.HTTPException:
         log.warning("could not send the error reply for interaction %s", interaction.id)
+
+
+async def reply_to_message_error(
+    message: discord.Message, error: BaseException, *, apologise: bool = True
+) -> None:
+    """For a question asked in a message: one log line (with traceback for bugs)
+    and, with `apologise`, a short reply pinging nobody."""
+    where = f"message {message.id} in channel {message.channel.id}"
+    if isinstance(error, DISCORD_FAILED):
+        log.error("could not answer %s: %s", where, error)
+        return
+    message_text = user_message(error)
+    if message_text is None or isinstance(error, StoreError):
+        log.error("error answering %s", where, exc_info=error)
+    if not apologise:
+        return
+    try:
+        await message.reply(
+            message_text or APOLOGY,
+            mention_author=False,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+    except discord.HTTPException:
+        log.warning("could not send the error reply for %s", where)

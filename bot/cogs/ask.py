@@ -17,7 +17,7 @@ from knowledge.models import Status
 from knowledge.normalize import looks_like_question
 from knowledge.service import AskResult
 
-from ..errors import Refusal, reply_to_error
+from ..errors import Refusal, reply_to_error, reply_to_message_error
 from ..rendering import Reply, notice, render_answer
 
 log = logging.getLogger("factbot.ask")
@@ -55,10 +55,17 @@ class Ask(commands.Cog):
             return
         question = _strip_mentions(message.content, me.id)
         via = "mention" if mentioned else "reply" if replied else "auto"
+        try:
+            await self._answer_message(message, question, via)
+        except Exception as exc:
+            # Whoever addressed the bot hears that it failed; auto-answer stays silent.
+            await reply_to_message_error(message, exc, apologise=via != "auto")
+
+    async def _answer_message(self, message: discord.Message, question: str, via: str) -> None:
         if via == "auto" and not looks_like_question(question):
             return
         if not question.strip():
-            if mentioned:
+            if via == "mention":
                 await message.reply(**notice(HOW_TO_ASK).kwargs(), mention_author=False)
             return
         wait = self.bot.limiter.retry_after(message.author.id)

@@ -17,6 +17,7 @@ from ..charts import questions_per_day_png
 from ..errors import Refusal
 
 CHART_NAME = "questions-per-day.png"
+THINKING_AFTER_SECONDS = 1.5
 
 
 def stats_embed(stats: UsageStats, scope_label: str) -> discord.Embed:
@@ -80,22 +81,37 @@ class Stats(commands.Cog):
     ) -> None:
         if scope == "all" and interaction.user.id not in self.bot.owner_id_set:
             raise Refusal("Only the bot owner can see statistics for all servers.")
-        await interaction.response.defer(thinking=True)
         guild_id = None if scope == "all" else interaction.guild_id
         label = (
             "all servers"
             if scope == "all"
             else (interaction.guild.name if interaction.guild else "this server")
         )
-        stats = await asyncio.to_thread(compute_stats, self.bot.kb.store, guild_id)
-        png = await asyncio.to_thread(
-            questions_per_day_png, stats.daily, title=f"Questions per day — {label}"[:80]
+        # Work before answering, so that a failure still gets a private apology. Only
+        # slow work shows the public "thinking…" (Discord wants an answer within 3 s);
+        # after that Discord shows any reply, an apology too, to the whole channel.
+        work = asyncio.ensure_future(self._compute(guild_id, label))
+        done, _ = await asyncio.wait({work}, timeout=THINKING_AFTER_SECONDS)
+        if not done:
+            await interaction.response.defer(thinking=True)
+        stats, png = await work
+        send = (
+            interaction.followup.send
+            if interaction.response.is_done()
+            else interaction.response.send_message
         )
-        await interaction.followup.send(
+        await send(
             embed=stats_embed(stats, limits.safe_text(label, 100)),
             file=discord.File(io.BytesIO(png), filename=CHART_NAME),
             allowed_mentions=discord.AllowedMentions.none(),
         )
+
+    async def _compute(self, guild_id: int | None, label: str) -> tuple[UsageStats, bytes]:
+        stats = await asyncio.to_thread(compute_stats, self.bot.kb.store, guild_id)
+        png = await asyncio.to_thread(
+            questions_per_day_png, stats.daily, title=f"Questions per day — {label}"[:80]
+        )
+        return stats, png
 
 
 async def setup(bot: Any) -> None:

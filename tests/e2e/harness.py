@@ -13,7 +13,11 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 class BotProcess:
-    """`python -m bot` with its own config and database, pointed at a double."""
+    """`python -m bot` with its own config and database, pointed at a double.
+
+    `module` runs another entry point instead, e.g. a test-side wrapper that
+    injects faults and then calls `bot.__main__.main()`.
+    """
 
     def __init__(
         self,
@@ -22,8 +26,10 @@ class BotProcess:
         config: str = "",
         env: dict | None = None,
         db_path: Path | None = None,
+        module: str = "bot",
     ):
         self.double = double
+        self.module = module
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
         self.db_path = db_path or workdir / "factbot.db"
@@ -47,7 +53,7 @@ class BotProcess:
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bot",
+            self.module,
             cwd=str(REPO),
             env=self.env,
             stdin=asyncio.subprocess.DEVNULL,

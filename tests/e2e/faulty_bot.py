@@ -1,0 +1,117 @@
+"""`python -m tests.e2e.faulty_bot`: the real bot, with bugs planted on triggers.
+
+The end-to-end fault tests run the bot through this wrapper instead of
+`python -m bot`. It replaces a few project functions (never discord.py's) with
+versions that raise RuntimeError when they see a trigger, then runs
+`bot.__main__.main()` unchanged. Production code has no test hooks.
+
+Triggers:
+- retrieval (`Retriever.ask`): a question containing BOOM;
+- the did-you-mean button (`KnowledgeBase.answer_suggestion`) and the vote buttons
+  (`FactStore.record_vote`): the user UNLUCKY;
+- `/fact show` (`Curator.show`): the fact id "boom";
+- the `/fact add` form (`Curator.validate`): a fact text containing BOOM;
+- `/stats` (`knowledge.stats.compute_stats`): the server FAULTY_GUILD; and, not a
+  fault, `/stats scope:all` takes SLOW_STATS_SECONDS longer than usual.
+
+`FACTBOT_TEST_HEARTBEAT_TIMEOUT` (seconds), when set, is passed to discord.py as
+its documented `heartbeat_timeout` client option (default 60 s), so a test can
+see the bot give up on a silent gateway without waiting a minute.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import Any
+
+BOOM = "__boom__"
+UNLUCKY = 1_080_000_000_000_000_666
+FAULTY_GUILD = 1_100_000_000_000_000_001  # the default world's "Other Server"
+FAULT = "injected fault"
+SLOW_STATS_SECONDS = 2.0
+
+
+def _raise(where: str) -> None:
+    raise RuntimeError(f"{FAULT} in {where}")
+
+
+def plant_faults() -> None:
+    from bot import app
+    from knowledge import stats
+    from knowledge.curation import Curator
+    from knowledge.retrieval import Retriever
+    from knowledge.service import KnowledgeBase
+    from knowledge.store import FactStore
+
+    ask = Retriever.ask
+
+    def faulty_ask(self: Retriever, question: str, *args: Any, **kwargs: Any) -> Any:
+        if BOOM in question:
+            _raise("retrieval")
+        return ask(self, question, *args, **kwargs)
+
+    answer_suggestion = KnowledgeBase.answer_suggestion
+
+    def faulty_answer_suggestion(self: KnowledgeBase, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("user_id") == UNLUCKY:
+            _raise("the did-you-mean button")
+        return answer_suggestion(self, *args, **kwargs)
+
+    record_vote = FactStore.record_vote
+
+    def faulty_record_vote(
+        self: FactStore, question_id: int, user_id: Any, *a: Any, **k: Any
+    ) -> Any:
+        if user_id == UNLUCKY:
+            _raise("the vote button")
+        return record_vote(self, question_id, user_id, *a, **k)
+
+    show = Curator.show
+
+    def faulty_show(self: Curator, fact_id: str, *args: Any, **kwargs: Any) -> Any:
+        if fact_id == "boom":
+            _raise("/fact show")
+        return show(self, fact_id, *args, **kwargs)
+
+    validate = Curator.validate
+
+    def faulty_validate(self: Curator, draft: Any, *args: Any, **kwargs: Any) -> Any:
+        if BOOM in draft.text:
+            _raise("the fact form")
+        return validate(self, draft, *args, **kwargs)
+
+    compute_stats = stats.compute_stats
+
+    def faulty_compute_stats(store: Any, guild_id: int | None, **kwargs: Any) -> Any:
+        if guild_id == FAULTY_GUILD:
+            _raise("/stats")
+        if guild_id is None:
+            time.sleep(SLOW_STATS_SECONDS)
+        return compute_stats(store, guild_id, **kwargs)
+
+    Retriever.ask = faulty_ask  # type: ignore[method-assign]
+    KnowledgeBase.answer_suggestion = faulty_answer_suggestion  # type: ignore[method-assign]
+    FactStore.record_vote = faulty_record_vote  # type: ignore[method-assign]
+    Curator.show = faulty_show  # type: ignore[method-assign]
+    Curator.validate = faulty_validate  # type: ignore[method-assign]
+    # Patched where it is defined: discord.py loads each cog module afresh, and the
+    # cog's `from knowledge.stats import compute_stats` then picks this one up.
+    stats.compute_stats = faulty_compute_stats
+
+    if timeout := os.environ.get("FACTBOT_TEST_HEARTBEAT_TIMEOUT"):
+        init = app.FactBotMixin.__init__
+
+        def init_with_heartbeat_timeout(self: Any, *args: Any, **options: Any) -> None:
+            options.setdefault("heartbeat_timeout", float(timeout))
+            init(self, *args, **options)
+
+        app.FactBotMixin.__init__ = init_with_heartbeat_timeout  # type: ignore[method-assign]
+
+
+if __name__ == "__main__":
+    plant_faults()
+    from bot.__main__ import main
+
+    sys.exit(main())
