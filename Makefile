@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run console build test lint format bench bench-quick clean docker-smoke lock
+.PHONY: install run console build test soak lint format bench bench-quick clean docker-smoke lock
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ console: build
 ## The whole test suite (what CI runs).
 test: install
 	$(BIN)/python -m pytest -q
+
+## The long runs left out of `make test`: a 5-minute memory soak, and faults
+## that take discord.py a minute to notice or give up on (about 8 minutes).
+soak: install
+	$(BIN)/python -m pytest -q -m soak -s
 
 lint: install
 	$(BIN)/ruff check .

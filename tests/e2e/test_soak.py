@@ -1,0 +1,185 @@
+"""Soak (`make soak`, about 6 minutes): memory stays bounded while the bot answers
+for 5 minutes on top of a question log of 100,000 rows.
+
+Questions arrive steadily by mention and /ask from 500 users in 10 channels, with
+votes and a /stats every 30 s. The bot's resident memory (VmRSS from
+/proc/PID/status) is sampled every 5 s; after a minute's warm-up it must not grow
+by more than 30 MB. SOAK_SECONDS shortens or lengthens the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from knowledge.build import build
+from knowledge.store import FactStore
+from tests.discord_double import DiscordDouble
+
+from .harness import BotProcess, buttons, embed_text
+
+pytestmark = [pytest.mark.soak, pytest.mark.asyncio(loop_scope="module")]
+
+SOAK_SECONDS = float(os.environ.get("SOAK_SECONDS", "300"))
+WARM_UP_SECONDS = min(60.0, SOAK_SECONDS / 5)
+QUESTIONS_PER_SECOND = 20
+LOG_ROWS = 100_000
+GROWTH_LIMIT_KB = 30 * 1024
+USERS, CHANNELS = 500, 10
+FIRST_USER = 1_080_000_000_000_020_000
+FIRST_CHANNEL = 1_100_000_000_100_020_000
+QUESTIONS = [
+    ("how many users does GREE have?", "20 million"),
+    ("when did LinkedIn launch in Japan?", "October"),
+    ("How many users did Facebook have in Japan?", "11 million"),
+    ("what did Nikkei Trendy name Facebook?", "hit product"),
+    ("which anime made twitter explode?", "Laputa"),
+]
+
+
+def prefill_question_log(db_path: Path, rows: int, guild_ids: list[int]) -> None:
+    """A built fact base whose question log already holds `rows` questions from
+    the last 40 days."""
+    store = FactStore.open(db_path)
+    build(store)
+    store.close()
+    now = datetime.now(UTC)
+    rng = random.Random(7)
+    conn = sqlite3.connect(db_path)
+    conn.executemany(
+        "insert into question_log (asked_at, question, status, confidence, fact_ids, scores,"
+        " latency_ms, guild_id, channel_id, user_hash, via) values (?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            (
+                (now - timedelta(seconds=rng.randint(0, 40 * 86400))).isoformat(),
+                f"old question number {i % 5000}",
+                status,
+                90.0 if status == "answer" else 20.0,
+                json.dumps(["gree-mobage-town-over-20-million-users-each"]),
+                "[90.0]",
+                round(rng.uniform(0.5, 5.0), 3),
+                rng.choice(guild_ids),
+                FIRST_CHANNEL,
+                f"hash{i % 3000}",
+                "mention",
+            )
+            for i in range(rows)
+            for status in [rng.choice(["answer", "answer", "suggest", "unknown"])]
+        ),
+    )
+    conn.commit()
+    conn.close()
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def double():
+    async with DiscordDouble.with_default_world(heartbeat_interval=41250) as double:
+        guild = double.ids.guild
+        for n in range(CHANNELS):
+            double.add_channel(guild, FIRST_CHANNEL + n, f"soak-{n}")
+        for n in range(USERS):
+            double.add_member(guild, FIRST_USER + n, f"soaker{n}")
+        yield double
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def bot(double, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("soak")
+    config = "[bot]\nask_rate = 1000\nask_per_seconds = 1\nsync_commands_on_start = true\n"
+    process = BotProcess(double, workdir, config)
+    prefill_question_log(process.db_path, LOG_ROWS, [double.ids.guild, double.ids.guild2])
+    await process.start()
+    yield process
+    code = await process.stop()
+    assert code in (0, -15), process.log
+    assert "Traceback" not in process.log, process.log
+
+
+async def test_memory_stays_bounded_over_a_soak_with_a_big_question_log(bot, double):
+    ids = double.ids
+    loop = asyncio.get_running_loop()
+    rng = random.Random(11)
+    samples: list[tuple[float, int]] = []
+    expected: dict[int, str] = {}  # message id or interaction id -> expected text
+    handles = []
+    start = loop.time()
+    next_sample = next_stats = start
+    k = 0
+    while (now := loop.time()) - start < SOAK_SECONDS:
+        if now >= next_sample:
+            samples.append((now - start, rss_kb(bot.proc.pid)))
+            next_sample += 5
+        if now >= next_stats:
+            await double.slash_command(ids.guild, ids.general_channel, ids.admin, "stats", {})
+            next_stats += 30
+        question, answer = QUESTIONS[k % len(QUESTIONS)]
+        user = FIRST_USER + rng.randrange(USERS)
+        channel = FIRST_CHANNEL + rng.randrange(CHANNELS)
+        if k % 10 == 0:
+            handle = await double.slash_command(
+                ids.guild, channel, user, "ask", {"question": question}
+            )
+            handles.append(handle)
+            expected[handle.id] = answer
+        else:
+            sent = await double.send_message(
+                ids.guild, channel, user, f"<@{ids.bot}> {question}", mentions=[ids.bot]
+            )
+            expected[int(sent["id"])] = answer
+        if k % 50 == 25 and handles:
+            # Vote on an earlier /ask answer.
+            done = [h for h in handles[-20:] if h.messages()]
+            if done:
+                answer_message = done[-1].messages()[0]
+                vote = next(
+                    b["custom_id"]
+                    for b in buttons(answer_message)
+                    if ":up" in b.get("custom_id", "")
+                )
+                await double.press_button(
+                    ids.guild, answer_message.channel_id, user, answer_message, vote
+                )
+        k += 1
+        await asyncio.sleep(max(0.0, start + k / QUESTIONS_PER_SECOND - loop.time()))
+    samples.append((loop.time() - start, rss_kb(bot.proc.pid)))
+
+    # Every question was answered, correctly.
+    def answered() -> list:
+        return [
+            m
+            for m in double.sent_messages
+            if (m.kind == "channel" and m.message_reference)
+            or (m.kind == "response" and m.interaction_id in expected)
+        ]
+
+    deadline = loop.time() + 30
+    while len(answered()) < k and loop.time() < deadline:
+        await asyncio.sleep(0.2)
+    replies = answered()
+    assert len(replies) == k, (len(replies), k)
+    for reply in replies:
+        key = reply.interaction_id if reply.kind == "response" else None
+        key = key or int(reply.message_reference["message_id"])
+        assert expected[key] in embed_text(reply)
+
+    warm = [kb for t, kb in samples if t >= WARM_UP_SECONDS]
+    growth = max(warm) - warm[0]
+    series = ", ".join(f"{t:.0f}s {kb / 1024:.1f}" for t, kb in samples)
+    print(f"\nsoak: {k} questions in {SOAK_SECONDS:.0f} s; RSS MB: {series}")
+    print(f"soak: growth after warm-up {growth / 1024:.1f} MB (limit {GROWTH_LIMIT_KB / 1024:.0f})")
+    assert growth < GROWTH_LIMIT_KB, series
