@@ -1,22 +1,32 @@
 """Find the facts that answer a question, or say honestly that none does.
 
 Two stages. Candidates come from an inverted index over normalised tokens,
-with typos caught by matching each question word against the vocabulary with
-rapidfuzz. Each candidate is then scored on how much of the question it covers
-(words weighted by rarity, so an unmatched rare word such as "founded" or "CEO"
-pulls the score down) and on how close the question is to one of the fact's
-phrasings (rapidfuzz token ratios). The score is the confidence.
+with typos caught by matching each question word against the vocabulary
+(words within one or two edits, found through an index of their deletion
+neighbourhoods). Each candidate is then scored on how much of the question it
+covers (words weighted by rarity, so an unmatched rare word such as "founded"
+or "CEO" pulls the score down) and on how close the question is to one of the
+fact's phrasings (rapidfuzz token ratios). The score is the confidence.
+
+Coverage is summed for every fact a question word reaches at once, in numpy
+arrays, so a common word costs little even in a million facts. Phrasing
+similarity is the costly part: it is computed (with `process.cdist`) for the
+facts with the best coverage first, and stops as soon as no remaining fact
+could reach the top answers, or after RERANK_LIMIT facts. Up to that many
+candidates the ranking is exactly what scoring every fact would give.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import time
-from collections import defaultdict
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
@@ -34,6 +44,8 @@ UNSPLIT_WORD_WEIGHT = 0.15
 # Typos: one edit (OSA: insert, delete, substitute, transpose) from 4 letters,
 # two from 8, as search engines' "auto" fuzziness does.
 TYPO_SIMILARITY = {1: 0.9, 2: 0.8}
+TYPO_LIMIT = 8  # the closest vocabulary words considered for one question word
+EXPANSION_MEMO_SIZE = 50_000  # question words whose vocabulary matches are remembered
 PREFIX_MIN = 5  # a shared prefix this long counts as the same word stem
 PREFIX_SIMILARITY = 0.85
 DESCRIPTION_SIMILARITY = 0.8  # a word that describes an entity the fact names
@@ -41,6 +53,12 @@ GENERIC_WORD_WEIGHT = 0.4  # an everyday word ("time", "day") counts for less
 COVERAGE_WEIGHT = 0.7  # the rest is phrasing similarity
 MIN_ANSWER_COVERAGE = 0.6  # below this share of the question, never assert a fact
 TOPIC_MARGIN_FACTOR = 2.5  # "tell me about X" shows more of what is known about X
+# Most candidates whose phrasing is compared with the question, best coverage
+# first. Comparing stops earlier once no other candidate can reach the top.
+RERANK_LIMIT = 400
+RERANK_BATCHES = (8, 16, 32, 64, 128)  # candidates compared at a time, then 128 at a time
+# The most similarity can add to a score, with room for rounding.
+_MAX_SIMILARITY_POINTS = (1 - COVERAGE_WEIGHT) * 100 + 0.01
 
 # A quantity, not a year or a day of the month.
 _QUANTITY = re.compile(
@@ -52,30 +70,190 @@ _TIMEISH = re.compile(
     r"\b(january|february|march|april|may|june|july|august|september|october|november|"
     r"december|\d{4}|year|month|quarter|new year|hours?|days?|week)\b"
 )
+_HAS_NUMBER, _HAS_TIME = 1, 2  # bits of a fact's flags
+_EVERYWHERE = -1  # the guild column's value for facts visible in every server
 
 
 @dataclass(slots=True)
 class _Candidate:
     score: float
-    indexed: _Indexed
-    phrasing_index: int  # which phrasing matched best: 0 the text, i the i-th question
+    fact: Fact
+    phrasing: str  # the normalised phrasing that matched best
+    phrasing_index: int  # which phrasing: 0 the text, i the i-th question
     coverage: float
     assertable: bool  # enough evidence to state this fact outright
 
 
-@dataclass(slots=True)
-class _Indexed:
+@dataclass(frozen=True, slots=True)
+class FactTerms:
+    """What the retriever indexes for one fact."""
+
     fact: Fact
     tokens: frozenset[str]  # the fact's own words
     described: frozenset[str]  # words describing the entities it names
     phrasings: tuple[str, ...]  # normalised content strings: text, then questions
-    display_questions: tuple[str, ...]
     has_number: bool
     has_time: bool
 
+    @property
+    def flags(self) -> int:
+        return (_HAS_NUMBER if self.has_number else 0) | (_HAS_TIME if self.has_time else 0)
+
+    @property
+    def lengths(self) -> int:
+        """The shortest and longest non-empty phrasing, in characters, packed
+        as shortest | longest << 16: they bound the phrasing similarity."""
+        sizes = [min(len(p), 0xFFFF) for p in self.phrasings if p] or [0]
+        return min(sizes) | max(sizes) << 16
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedQuestion:
+    """A question as the scorer sees it: its words, what each may stand for
+    in the vocabulary, and how much each weighs."""
+
+    question: str
+    tokens: tuple[str, ...]
+    expansions: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]  # token -> (word, sim)
+    weights: dict[str, float]
+    total_weight: float
+    telling: frozenset[str]  # tokens that are not everyday words
+    entity_tokens: frozenset[str]  # tokens that may stand for a named entity
+    qtype: QuestionType
+    query_string: str
+    words: frozenset[str]  # every vocabulary word any token may stand for
+
+    @property
+    def topic(self) -> bool:
+        """True when the question only names things ("tell me about DeNA")."""
+        return len(self.entity_tokens) == len(self.tokens)
+
+
+class _Growable:
+    """A numpy array that grows at the end. Readers take `view()`; growing
+    copies into a new array, so a view taken earlier stays valid."""
+
+    __slots__ = ("arr", "n")
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.arr = values
+        self.n = len(values)
+
+    def view(self) -> np.ndarray:
+        return self.arr[: self.n]
+
+    def append(self, value: int) -> None:
+        if self.n == len(self.arr):
+            grown = np.empty(max(4, self.n + (self.n >> 1)), dtype=self.arr.dtype)
+            grown[: self.n] = self.arr[: self.n]
+            self.arr = grown
+        self.arr[self.n] = value
+        self.n += 1
+
+    def discard(self, value: int) -> None:
+        """Remove one value from an ascending array (copy on write)."""
+        values = self.arr[: self.n]
+        i = int(np.searchsorted(values, value))
+        if i < self.n and values[i] == value:
+            self.arr = np.delete(values, i)
+            self.n -= 1
+
+
+def _postings(docs: list[int] | None = None) -> _Growable:
+    return _Growable(np.array(docs or [], dtype=np.int32))
+
+
+class _TypoIndex:
+    """Finds vocabulary words within one or two edits of a word (SymSpell).
+
+    Each word is stored under itself and every string made by deleting one
+    character (two, for words of 8 or more letters); two words within k edits
+    (insertions, deletions, substitutions, transpositions) always share a key
+    made by at most k deletions from each. Keys are 64-bit hashes in a sorted
+    numpy array, so a large vocabulary costs little memory; words added later go
+    to a small dict until it is worth merging them in. The caller verifies each
+    word it gets back (hash collisions and removed words are possible).
+    """
+
+    def __init__(self) -> None:
+        self._words: list[str] = []
+        self._number: dict[str, int] = {}
+        self._keys = np.empty(0, dtype=np.int64)
+        self._word_of_key = np.empty(0, dtype=np.int32)
+        self._recent: dict[int, list[int]] = {}
+        self._recent_words = 0
+
+    @staticmethod
+    def _deletions(word: str, depth: int) -> set[str]:
+        keys = {word}
+        frontier = {word}
+        for _ in range(depth):
+            frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+            keys |= frontier
+        return keys
+
+    @staticmethod
+    def _stored_depth(word: str) -> int:
+        # A word of 3-7 letters is at most one edit from a 4-7 letter question
+        # word that it can match; only questions words of 8+ letters allow two,
+        # and then a word of under 8 letters uses up an edit on length alone.
+        return 2 if len(word) >= 8 else 1
+
+    def rebuild(self, words: Iterable[str]) -> None:
+        self._words = [w for w in words if len(w) >= 3]
+        self._number = {w: i for i, w in enumerate(self._words)}
+        keys = array("q")
+        owners = array("i")
+        for i, word in enumerate(self._words):
+            hashes = [hash(k) for k in self._deletions(word, self._stored_depth(word))]
+            keys.extend(hashes)
+            owners.extend([i] * len(hashes))
+        key_array = np.frombuffer(keys, dtype=np.int64) if keys else np.empty(0, np.int64)
+        owner_array = np.frombuffer(owners, dtype=np.int32) if owners else np.empty(0, np.int32)
+        order = np.argsort(key_array, kind="stable")
+        self._keys, self._word_of_key = key_array[order], owner_array[order]
+        self._recent = {}
+        self._recent_words = 0
+
+    def add(self, word: str) -> bool:
+        """Index one more word; True when enough were added to rebuild."""
+        if len(word) < 3 or word in self._number:
+            return False
+        number = len(self._words)
+        self._words.append(word)
+        self._number[word] = number
+        for key in self._deletions(word, self._stored_depth(word)):
+            self._recent.setdefault(hash(key), []).append(number)
+        self._recent_words += 1
+        return self._recent_words > max(2000, len(self._words) // 4)
+
+    def near(self, token: str, max_edits: int) -> Iterator[str]:
+        """Words that may be within max_edits of token (a superset)."""
+        hashes = [hash(k) for k in self._deletions(token, max_edits)]
+        found: set[int] = set()
+        keys, owners = self._keys, self._word_of_key
+        if len(keys):
+            wanted = np.array(hashes, dtype=np.int64)
+            lo = np.searchsorted(keys, wanted, "left")
+            hi = np.searchsorted(keys, wanted, "right")
+            for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
+                if b > a:
+                    found.update(owners[a:b].tolist())
+        recent = self._recent
+        if recent:
+            for h in hashes:
+                found.update(recent.get(h, ()))
+        words = self._words
+        return (words[i] for i in found)
+
 
 class Retriever:
-    """An in-memory index over live facts; cheap to update one fact at a time."""
+    """An in-memory index over live facts; cheap to update one fact at a time.
+
+    Facts are numbered in the order they are indexed (a new version of a fact
+    gets a new number), so every posting list is ascending. Reading needs no
+    lock: updates replace arrays rather than change what a reader may hold.
+    """
 
     def __init__(
         self,
@@ -86,23 +264,28 @@ class Retriever:
         self.normalizer = normalizer
         self.config = config
         self.sources = dict(sources or {})
-        self._facts: dict[str, _Indexed] = {}
-        self._postings: dict[str, set[str]] = defaultdict(set)
-        self._vocab: list[str] = []
-        self._vocab_dirty = True
+        self._reset()
+
+    def _reset(self) -> None:
+        self._number: dict[str, int] = {}  # fact id -> number
+        self._facts: list[Fact | None] = []  # number -> fact (None once removed)
+        self._phrasings: list[str | None] = []  # number -> phrasings joined by "\n"
+        self._guild = _Growable(np.empty(0, dtype=np.int64))  # number -> guild or -1
+        self._lengths = _Growable(np.empty(0, dtype=np.uint32))  # FactTerms.lengths
+        self._flags = _Growable(np.empty(0, dtype=np.uint8))
+        self._own: dict[str, _Growable] = {}  # word -> facts that use it
+        self._described: dict[str, _Growable] = {}  # word -> facts naming what it describes
+        self._sorted_vocab: list[str] = []
+        self._typos = _TypoIndex()
+        # Question words recur: what each stands for in the vocabulary is kept
+        # until the vocabulary changes (a word added or gone), tagged with the
+        # vocabulary version it was computed for.
+        self._vocab_version = 0
+        self._expansions: dict[str, tuple[int, dict[str, float]]] = {}
 
     # -- index maintenance ----------------------------------------------
-    def load(self, facts: Iterable[Fact]) -> None:
-        """Replace the whole index."""
-        self._facts.clear()
-        self._postings.clear()
-        for fact in facts:
-            self.upsert(fact)
-
-    def upsert(self, fact: Fact) -> None:
-        """Add a fact, or replace the indexed version of it."""
-        if fact.id in self._facts:
-            self.remove(fact.id)
+    def analyse(self, fact: Fact) -> FactTerms:
+        """The words, phrasings and flags the index keeps for a fact."""
         norm = self.normalizer
         phrasings = tuple(" ".join(norm.content_tokens(p)) for p in (fact.text, *fact.questions))
         tokens = set(" ".join(phrasings).split())
@@ -113,38 +296,121 @@ class Retriever:
             if norm.is_entity(token):
                 described |= norm.description_tokens(token)
         folded_text = fold(fact.text)
-        indexed = _Indexed(
+        return FactTerms(
             fact=fact,
             tokens=frozenset(tokens),
             described=frozenset(described - tokens),
             phrasings=phrasings,
-            display_questions=fact.questions,
             has_number=bool(_QUANTITY.search(folded_text)),
             has_time=bool(_TIMEISH.search(folded_text)),
         )
-        self._facts[fact.id] = indexed
-        for token in indexed.tokens | indexed.described:
-            if token not in self._postings:
-                self._vocab_dirty = True
-            self._postings[token].add(fact.id)
+
+    def load(self, facts: Iterable[Fact]) -> None:
+        """Replace the whole index (in one pass, faster than upserting each)."""
+        self._reset()
+        own: dict[str, list[int]] = {}
+        described: dict[str, list[int]] = {}
+        guilds = array("q")
+        lengths = array("I")
+        flags = bytearray()
+        replaced: set[int] = set()
+        for fact in facts:
+            if fact.id in self._number:  # a later version of the same fact wins
+                replaced.add(self._number[fact.id])
+                self._facts[self._number[fact.id]] = None
+                self._phrasings[self._number[fact.id]] = None
+            terms = self.analyse(fact)
+            number = len(self._facts)
+            self._number[fact.id] = number
+            self._facts.append(fact)
+            self._phrasings.append("\n".join(terms.phrasings))
+            guilds.append(_EVERYWHERE if fact.guild_id is None else fact.guild_id)
+            lengths.append(terms.lengths)
+            flags.append(terms.flags)
+            for token in terms.tokens:
+                own.setdefault(token, []).append(number)
+            for token in terms.described:
+                described.setdefault(token, []).append(number)
+        for postings, lists in ((self._own, own), (self._described, described)):
+            for token, numbers in lists.items():
+                if replaced:
+                    numbers = [n for n in numbers if n not in replaced]
+                if numbers:
+                    postings[token] = _postings(numbers)
+        self._guild = _Growable(np.frombuffer(guilds, dtype=np.int64).copy())
+        self._lengths = _Growable(np.array(lengths, dtype=np.uint32))
+        self._flags = _Growable(np.frombuffer(bytes(flags), dtype=np.uint8).copy())
+        self._sorted_vocab = sorted(self._own.keys() | self._described.keys())
+        self._typos.rebuild(self._sorted_vocab)
+
+    def upsert(self, fact: Fact) -> None:
+        """Add a fact, or replace the indexed version of it."""
+        if fact.id in self._number:
+            self.remove(fact.id)
+        terms = self.analyse(fact)
+        number = len(self._facts)
+        self._facts.append(fact)
+        self._phrasings.append("\n".join(terms.phrasings))
+        self._guild.append(_EVERYWHERE if fact.guild_id is None else fact.guild_id)
+        self._lengths.append(terms.lengths)
+        self._flags.append(terms.flags)
+        for postings, words in ((self._own, terms.tokens), (self._described, terms.described)):
+            for word in words:
+                docs = postings.get(word)
+                if docs is None:
+                    if not self._df(word):
+                        self._add_word(word)
+                    postings[word] = docs = _postings()
+                docs.append(number)
+        self._number[fact.id] = number  # last: the fact is searchable once complete
 
     def remove(self, fact_id: str) -> None:
-        indexed = self._facts.pop(fact_id, None)
-        if indexed is None:
+        number = self._number.pop(fact_id, None)
+        if number is None:
             return
-        for token in indexed.tokens | indexed.described:
-            ids = self._postings.get(token)
-            if ids is not None:
-                ids.discard(fact_id)
-                if not ids:
-                    del self._postings[token]
-                    self._vocab_dirty = True
+        fact = self._facts[number]
+        self._facts[number] = None
+        self._phrasings[number] = None
+        assert fact is not None
+        terms = self.analyse(fact)
+        for postings, words in ((self._own, terms.tokens), (self._described, terms.described)):
+            for word in words:
+                docs = postings.get(word)
+                if docs is None:
+                    continue
+                docs.discard(number)
+                if not docs.n:
+                    del postings[word]
+                    if not self._df(word):
+                        self._drop_word(word)
+
+    def _add_word(self, word: str) -> None:
+        self._vocab_version += 1
+        bisect.insort(self._sorted_vocab, word)
+        if self._typos.add(word):
+            self._typos.rebuild(self._sorted_vocab)
+
+    def _drop_word(self, word: str) -> None:
+        self._vocab_version += 1
+        i = bisect.bisect_left(self._sorted_vocab, word)
+        if i < len(self._sorted_vocab) and self._sorted_vocab[i] == word:
+            del self._sorted_vocab[i]
+
+    def _df(self, word: str) -> int:
+        """How many facts a vocabulary word reaches (0: not in the vocabulary)."""
+        own = self._own.get(word)
+        described = self._described.get(word)
+        return (own.n if own else 0) + (described.n if described else 0)
 
     def __len__(self) -> int:
-        return len(self._facts)
+        return len(self._number)
 
     def __contains__(self, fact_id: str) -> bool:
-        return fact_id in self._facts
+        return fact_id in self._number
+
+    def facts(self) -> Iterator[Fact]:
+        """Every indexed fact, in index order."""
+        return (f for f in self._facts if f is not None)
 
     # -- asking ----------------------------------------------------------
     def check_question(self, question: str) -> str:
@@ -180,13 +446,13 @@ class Retriever:
             notes=answer.notes,
         )
 
-    def _rank(self, question: str, guild_id: int | None) -> tuple[list[_Candidate], bool]:
-        """Candidates visible in this server, best first, and whether the
-        question only names things ("tell me about DeNA"): a topic question."""
+    def prepare(self, question: str) -> PreparedQuestion | None:
+        """The question's words, their vocabulary matches and weights; None
+        when it has no content words or the index is empty."""
         tokens = self.normalizer.content_tokens(question)
-        if not tokens or not self._facts:
-            return [], False
-        n_facts = len(self._facts)
+        n_facts = len(self._number)
+        if not tokens or not n_facts:
+            return None
         max_idf = math.log(1 + n_facts)
         weights: dict[str, float] = {}
         expansions: dict[str, dict[str, float]] = {}
@@ -194,88 +460,224 @@ class Retriever:
             expansion = self._expand(token)
             expansions[token] = expansion
             if expansion:
-                best = max(expansion, key=lambda v: (expansion[v], -len(self._postings[v])))
-                weights[token] = math.log(1 + n_facts / len(self._postings[best]))
+                best = max(expansion, key=lambda v: (expansion[v], -self._df(v)))
+                weights[token] = math.log(1 + n_facts / self._df(best))
             elif token.isascii():
                 weights[token] = max_idf * UNKNOWN_WORD_WEIGHT
             else:
                 weights[token] = max_idf * UNSPLIT_WORD_WEIGHT
             if self.normalizer.is_generic(token):
                 weights[token] *= GENERIC_WORD_WEIGHT
-        total_weight = sum(weights.values())
+        is_entity = self.normalizer.is_entity
+        return PreparedQuestion(
+            question=question,
+            tokens=tuple(tokens),
+            expansions=tuple((t, tuple(e.items())) for t, e in expansions.items()),
+            weights=weights,
+            total_weight=sum(weights.values()),
+            telling=frozenset(t for t in tokens if not self.normalizer.is_generic(t)),
+            entity_tokens=frozenset(
+                t for t, e in expansions.items() if any(is_entity(v) for v in e)
+            ),
+            qtype=question_type(question),
+            query_string=" ".join(tokens),
+            words=frozenset(v for e in expansions.values() for v in e),
+        )
 
-        matched: dict[str, dict[str, float]] = defaultdict(dict)
-        for token, expansion in expansions.items():
-            for vocab_token, similarity in expansion.items():
-                for fact_id in self._postings[vocab_token]:
-                    if vocab_token not in self._facts[fact_id].tokens:
-                        similarity_here = similarity * DESCRIPTION_SIMILARITY
-                    else:
-                        similarity_here = similarity
-                    seen = matched[fact_id]
-                    if similarity_here > seen.get(token, 0.0):
-                        seen[token] = similarity_here
+    def _rank(
+        self, question: str, guild_id: int | None, need: int = 1
+    ) -> tuple[list[_Candidate], bool]:
+        """The best candidates visible in this server, best first (at least the
+        top `need` exactly as scoring every fact would rank them), and whether
+        the question only names things ("tell me about DeNA"): a topic question."""
+        q = self.prepare(question)
+        if q is None:
+            return [], False
+        numbers, coverage = self._coverage(q, guild_id)
+        if not len(numbers):
+            return [], q.topic
+        need = max(need, self.config.max_facts, self.config.max_suggestions)
+        return self._rerank(q, numbers, coverage, need), q.topic
 
-        entity_tokens = {
-            token
-            for token, expansion in expansions.items()
-            if any(self.normalizer.is_entity(v) for v in expansion)
-        }
-        qtype = question_type(question)
-        query_string = " ".join(tokens)
-        candidates = []
-        for fact_id, hits in matched.items():
-            indexed = self._facts[fact_id]
-            if indexed.fact.guild_id is not None and indexed.fact.guild_id != guild_id:
+    def _coverage(self, q: PreparedQuestion, guild_id: int | None) -> tuple[np.ndarray, np.ndarray]:
+        """Facts that match enough of the question to be candidates, and the
+        share of the question's weight each covers."""
+        # Facts indexed while this runs are left out: their number is >= size.
+        size = self._flags.n  # the last of a fact's columns to be appended
+        covered = np.zeros(size)  # summed weight x similarity, question word by word
+        telling = np.zeros(size, dtype=np.uint8)  # matched words that are not everyday ones
+        named = np.zeros(size, dtype=bool)  # matched a telling word that names an entity
+        best: np.ndarray | None = None  # per question word: best similarity per fact
+        for token, expansion in q.expansions:
+            lists: list[tuple[np.ndarray, float]] = []
+            for word, similarity in expansion:
+                own = self._own.get(word)
+                if own is not None and own.n:
+                    lists.append((_below(own.view(), size), similarity))
+                described = self._described.get(word)
+                if described is not None and described.n:
+                    lists.append(
+                        (_below(described.view(), size), similarity * DESCRIPTION_SIMILARITY)
+                    )
+            if not lists:
                 continue
-            coverage = sum(weights[t] * s for t, s in hits.items()) / total_weight
-            best = process.extractOne(query_string, indexed.phrasings, scorer=_phrasing_similarity)
-            similarity, phrasing_index = (best[1], best[2]) if best else (0.0, 0)
-            score = 100 * COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * similarity
-            score += _type_adjustment(qtype, indexed)
-            # Everyday words alone say nothing, and one plain word is too
-            # little to go on, though one name is enough.
-            telling = [t for t in hits if not self.normalizer.is_generic(t)]
-            if not telling or (len(telling) == 1 and telling[0] not in entity_tokens):
+            weight = q.weights[token]
+            counts = token in q.telling
+            names = counts and token in q.entity_tokens
+            if len(lists) == 1:
+                docs, similarity = lists[0]
+                covered[docs] += weight * similarity
+                if counts:
+                    telling[docs] += 1
+                if names:
+                    named[docs] = True
                 continue
+            if best is None:
+                best = np.zeros(size)
+            for docs, similarity in lists:
+                best[docs] = np.maximum(best[docs], similarity)
+            for docs, _ in lists:
+                # A fact in several lists gets its best similarity once: the
+                # first list adds it and clears it, the others add zero.
+                found = best[docs]
+                covered[docs] += weight * found
+                if counts:
+                    telling[docs] += found > 0
+                if names:
+                    named[docs] |= found > 0
+                best[docs] = 0.0
+        # Everyday words alone say nothing, and one plain word is too little
+        # to go on, though one name is enough.
+        keep = (telling >= 2) | named
+        guilds = self._guild.view()[:size]
+        if guild_id is None:
+            keep &= guilds == _EVERYWHERE
+        else:
+            keep &= (guilds == _EVERYWHERE) | (guilds == guild_id)
+        numbers = np.flatnonzero(keep)
+        return numbers, covered[numbers] / q.total_weight
+
+    def _rerank(
+        self, q: PreparedQuestion, numbers: np.ndarray, coverage: np.ndarray, need: int
+    ) -> list[_Candidate]:
+        flags = self._flags.view()[numbers]
+        bonus = _type_adjustments(q.qtype, flags)
+        # The most each candidate can score: phrasing similarity is unknown
+        # yet, but bounded by how the phrasings' lengths compare with the
+        # question's (see _similarity_bounds).
+        upper = (
+            100 * COVERAGE_WEIGHT * coverage
+            + bonus
+            + (1 - COVERAGE_WEIGHT)
+            * _similarity_bounds(len(q.query_string), self._lengths.view()[numbers])
+            + 0.01
+        )
+        if len(numbers) > RERANK_LIMIT:
+            top = np.argpartition(-upper, RERANK_LIMIT - 1)[:RERANK_LIMIT]
+            numbers, coverage, flags, bonus, upper = (
+                numbers[top], coverage[top], flags[top], bonus[top], upper[top]
+            )  # fmt: skip
+        order = np.lexsort((numbers, -upper))
+        ranked: list[_Candidate] = []
+        floor = -math.inf  # the need-th best score so far
+        start = 0
+        for step in range(len(order)):
+            size = RERANK_BATCHES[min(step, len(RERANK_BATCHES) - 1)]
+            batch = order[start : start + size]
+            start += size
+            # Candidates come by falling upper bound: the ones that can still
+            # reach the top `need` are a prefix.
+            batch = batch[: np.count_nonzero(upper[batch] >= floor)]
+            if not len(batch):
+                break
+            ranked += self._score(q, numbers[batch], coverage[batch], flags[batch], bonus[batch])
+            if len(ranked) >= need:
+                ranked.sort(key=lambda c: (-c.score, c.fact.id))
+                floor = ranked[need - 1].score
+        ranked.sort(key=lambda c: (-c.score, c.fact.id))
+        return ranked
+
+    def _score(
+        self,
+        q: PreparedQuestion,
+        numbers: np.ndarray,
+        coverage: np.ndarray,
+        flags: np.ndarray,
+        bonus: np.ndarray,
+    ) -> list[_Candidate]:
+        joined = [self._phrasings[n] for n in numbers.tolist()]
+        phrasings = [p.split("\n") if p is not None else [] for p in joined]
+        flat = [p for group in phrasings for p in group]
+        similarity = phrasing_similarities(q.query_string, flat)
+        facts = self._facts
+        found = []
+        start = 0
+        for number, group, cov, flag, adjust in zip(
+            numbers.tolist(),
+            phrasings,
+            coverage.tolist(),
+            flags.tolist(),
+            bonus.tolist(),
+            strict=True,
+        ):
+            sims = similarity[start : start + len(group)]
+            start += len(group)
+            fact = facts[number]
+            if fact is None:  # removed while this question was being answered
+                continue
+            best = max(sims)
+            index = sims.index(best)
+            score = 100 * COVERAGE_WEIGHT * cov + (1 - COVERAGE_WEIGHT) * best
+            score += adjust
             # A "how many" question is only answered by a fact with a quantity.
-            assertable = coverage >= MIN_ANSWER_COVERAGE and (
-                qtype is not QuestionType.NUMBER or indexed.has_number
+            assertable = cov >= MIN_ANSWER_COVERAGE and (
+                q.qtype is not QuestionType.NUMBER or bool(flag & _HAS_NUMBER)
             )
-            candidates.append(
-                _Candidate(
-                    max(0.0, min(100.0, score)), indexed, phrasing_index, coverage, assertable
-                )
+            found.append(
+                _Candidate(max(0.0, min(100.0, score)), fact, group[index], index, cov, assertable)
             )
-        candidates.sort(key=lambda c: (-c.score, c.indexed.fact.id))
-        return candidates, len(entity_tokens) == len(tokens)
+        return found
 
     def _expand(self, token: str) -> dict[str, float]:
         """Vocabulary words this question word may stand for, with similarity."""
-        found = {token: 1.0} if token in self._postings else {}
+        version = self._vocab_version
+        cached = self._expansions.get(token)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        found = self._expand_uncached(token)
+        if len(self._expansions) >= EXPANSION_MEMO_SIZE:
+            self._expansions.clear()
+        self._expansions[token] = (version, found)
+        return found
+
+    def _expand_uncached(self, token: str) -> dict[str, float]:
+        found = {token: 1.0} if self._df(token) else {}
         if len(token) < 4 or not token.isascii() or token[0].isdigit():
             return found
         max_edits = 2 if len(token) >= 8 else 1
-        for vocab_token, edits, _ in process.extract(
-            token, self._vocabulary(), scorer=OSA.distance, score_cutoff=max_edits, limit=8
-        ):
-            if vocab_token != token and len(vocab_token) >= 4 and not vocab_token[0].isdigit():
-                found.setdefault(vocab_token, TYPO_SIMILARITY[int(edits)])
+        near = []
+        for word in self._typos.near(token, max_edits):
+            if self._df(word):
+                edits = OSA.distance(token, word, score_cutoff=max_edits)
+                if edits <= max_edits:
+                    near.append((edits, word))
+        near.sort()  # closest first, then in vocabulary order
+        for edits, word in near[:TYPO_LIMIT]:
+            if word != token and len(word) >= 4 and not word[0].isdigit():
+                found.setdefault(word, TYPO_SIMILARITY[edits])
         if len(token) >= PREFIX_MIN:
-            for vocab_token in self._vocabulary():
-                if (
-                    len(vocab_token) >= PREFIX_MIN
-                    and vocab_token != token
-                    and (vocab_token.startswith(token) or token.startswith(vocab_token))
-                ):
-                    found[vocab_token] = max(found.get(vocab_token, 0.0), PREFIX_SIMILARITY)
+            # Words the token starts with, then words that start with it: in
+            # vocabulary order, as both come there.
+            for end in range(PREFIX_MIN, len(token)):
+                stem = token[:end]
+                if self._df(stem):
+                    found[stem] = max(found.get(stem, 0.0), PREFIX_SIMILARITY)
+            vocab = self._sorted_vocab
+            i = bisect.bisect_right(vocab, token)
+            while i < len(vocab) and vocab[i].startswith(token):
+                found[vocab[i]] = max(found.get(vocab[i], 0.0), PREFIX_SIMILARITY)
+                i += 1
         return found
-
-    def _vocabulary(self) -> list[str]:
-        if self._vocab_dirty:
-            self._vocab = sorted(self._postings)
-            self._vocab_dirty = False
-        return self._vocab
 
     def _decide(self, question: str, ranked: list[_Candidate], topic: bool) -> Answer:
         cfg = self.config
@@ -291,15 +693,14 @@ class Retriever:
                 status=Status.ANSWER,
                 confidence=top.score,
                 facts=tuple(
-                    ScoredFact(c.indexed.fact, c.score, citation_for(c.indexed.fact, self.sources))
-                    for c in chosen
+                    ScoredFact(c.fact, c.score, citation_for(c.fact, self.sources)) for c in chosen
                 ),
             )
         if top.score >= cfg.suggest_threshold:
             suggestions = tuple(
                 Suggestion(
-                    question=_suggestion_text(c.indexed, c.phrasing_index),
-                    fact_id=c.indexed.fact.id,
+                    question=_suggestion_text(c.fact, c.phrasing_index),
+                    fact_id=c.fact.id,
                     score=c.score,
                 )
                 for c in ranked[: cfg.max_suggestions]
@@ -318,10 +719,11 @@ class Retriever:
 
         Raises FactNotFoundError if the fact is gone or not visible here.
         """
-        indexed = self._facts.get(fact_id)
-        if indexed is None or indexed.fact.guild_id not in (None, guild_id):
+        number = self._number.get(fact_id)
+        fact = self._facts[number] if number is not None else None
+        if fact is None or fact.guild_id not in (None, guild_id):
             raise FactNotFoundError(f"no fact with id {fact_id!r}")
-        scored = ScoredFact(indexed.fact, 100.0, citation_for(indexed.fact, self.sources))
+        scored = ScoredFact(fact, 100.0, citation_for(fact, self.sources))
         return Answer(question=question, status=Status.ANSWER, confidence=100.0, facts=(scored,))
 
     def explain(self, question: str, guild_id: int | None = None, limit: int = 5) -> list[str]:
@@ -329,30 +731,137 @@ class Retriever:
         question = self.check_question(question)
         return [
             f"{c.score:5.1f} cov={c.coverage:.2f}{'' if c.assertable else ' (weak)'} "
-            f"{c.indexed.fact.id}: {c.indexed.phrasings[c.phrasing_index]}"
-            for c in self._rank(question, guild_id)[0][:limit]
+            f"{c.fact.id}: {c.phrasing}"
+            for c in self._rank(question, guild_id, need=limit)[0][:limit]
         ]
 
+    def ranked_ids(self, question: str, guild_id: int | None = None) -> list[tuple[str, float]]:
+        """(fact id, score) of the best candidates, best first (benchmarks, tests)."""
+        return [(c.fact.id, c.score) for c in self._rank(question, guild_id)[0]]
 
-def _phrasing_similarity(a: str, b: str, **kwargs: object) -> float:
+
+def _similarity_bounds(query_length: int, lengths: np.ndarray) -> np.ndarray:
+    """The most phrasing similarity can be for facts whose non-empty phrasings
+    are between `shortest` and `longest` characters (packed as in
+    FactTerms.lengths): the token set ratio is at most 100, and the token sort
+    ratio at most 200 * min(a, b) / (a + b) for strings of lengths a and b, as
+    their Indel distance is at least the difference in length."""
+    shortest = (lengths & 0xFFFF).astype(np.float64)
+    longest = (lengths >> 16).astype(np.float64)
+    closest = np.clip(query_length, shortest, longest)
+    return 50 + 100 * np.minimum(query_length, closest) / np.maximum(query_length + closest, 1)
+
+
+def _below(numbers: np.ndarray, size: int) -> np.ndarray:
+    """The ascending fact numbers under size."""
+    if numbers[-1] < size:
+        return numbers
+    return numbers[: int(np.searchsorted(numbers, size))]
+
+
+def phrasing_similarities(query: str, phrasings: list[str]) -> list[float]:
+    """How close the question is to each phrasing, 0-100: the mean of
+    rapidfuzz's token set and token sort ratios (in C++, for all at once)."""
+    if not phrasings:
+        return []
+    both = process.cdist(
+        [query], phrasings, scorer=fuzz.token_set_ratio, dtype=np.float64, workers=1
+    )[0]
+    both += process.cdist(
+        [query], phrasings, scorer=fuzz.token_sort_ratio, dtype=np.float64, workers=1
+    )[0]
+    return (both / 2).tolist()
+
+
+def phrasing_similarity(a: str, b: str) -> float:
+    """phrasing_similarities for one phrasing."""
     return (fuzz.token_set_ratio(a, b) + fuzz.token_sort_ratio(a, b)) / 2
 
 
-def _type_adjustment(qtype: QuestionType, indexed: _Indexed) -> float:
+class FactScorer:
+    """The retriever's score for one question against one fact, on its own.
+
+    A rapidfuzz scorer: `process.extract(question, {fact_id: retriever.analyse(fact)},
+    scorer=FactScorer(retriever), processor=None, limit=1)` scores every fact
+    exactly as the retriever would (same words, weights, typo matches and
+    phrasing similarity) and returns the best: the exhaustive linear scan the
+    retriever's candidate search is measured against. A fact that would not be
+    a candidate scores -1, below rapidfuzz's default cutoff of 0. Like
+    rapidfuzz's own scorers it may return early (with -1) when a fact cannot
+    beat `score_cutoff`, which `extractOne` raises as it goes.
+    """
+
+    def __init__(self, retriever: Retriever, guild_id: int | None = None) -> None:
+        self.retriever = retriever
+        self.guild_id = guild_id
+        self._question: str | None = None
+        self._prepared: PreparedQuestion | None = None
+
+    def _prepare(self, question: str) -> PreparedQuestion | None:
+        if question != self._question:
+            self._prepared = self.retriever.prepare(question)
+            self._question = question
+        return self._prepared
+
+    def __call__(
+        self, question: str, terms: FactTerms, *, score_cutoff: float | None = None, **_: object
+    ) -> float:
+        q = self._prepare(question)
+        if q is None or (q.words.isdisjoint(terms.tokens) and q.words.isdisjoint(terms.described)):
+            return -1.0
+        if terms.fact.guild_id is not None and terms.fact.guild_id != self.guild_id:
+            return -1.0
+        hits: dict[str, float] = {}
+        for token, expansion in q.expansions:
+            for word, similarity in expansion:
+                if word in terms.tokens:
+                    here = similarity
+                elif word in terms.described:
+                    here = similarity * DESCRIPTION_SIMILARITY
+                else:
+                    continue
+                if here > hits.get(token, 0.0):
+                    hits[token] = here
+        telling = [t for t in hits if t in q.telling]
+        if not telling or (len(telling) == 1 and telling[0] not in q.entity_tokens):
+            return -1.0
+        coverage = sum(q.weights[t] * s for t, s in hits.items()) / q.total_weight
+        adjust = _type_adjustment(q.qtype, terms.flags)
+        partial = 100 * COVERAGE_WEIGHT * coverage + adjust
+        if score_cutoff and partial + _MAX_SIMILARITY_POINTS <= score_cutoff:
+            return -1.0  # cannot beat the best so far
+        similarity = max(phrasing_similarity(q.query_string, p) for p in terms.phrasings)
+        score = 100 * COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * similarity
+        score += adjust
+        return max(0.0, min(100.0, score))
+
+
+def _type_adjustment(qtype: QuestionType, flags: int) -> float:
+    """Points for a fact of the kind the question asks for (a quantity, a
+    time), and against the others."""
     if qtype is QuestionType.NUMBER:
-        return 3.0 if indexed.has_number else -5.0
+        return 3.0 if flags & _HAS_NUMBER else -5.0
     if qtype is QuestionType.TIME:
-        return 3.0 if indexed.has_time else -5.0
+        return 3.0 if flags & _HAS_TIME else -5.0
     return 0.0
 
 
-def _suggestion_text(indexed: _Indexed, phrasing_index: int) -> str:
+def _type_adjustments(qtype: QuestionType, flags: np.ndarray) -> np.ndarray:
+    """_type_adjustment for many facts at once."""
+    if qtype is QuestionType.NUMBER:
+        return np.where(flags & _HAS_NUMBER, 3.0, -5.0)
+    if qtype is QuestionType.TIME:
+        return np.where(flags & _HAS_TIME, 3.0, -5.0)
+    return np.zeros(len(flags))
+
+
+def _suggestion_text(fact: Fact, phrasing_index: int) -> str:
     """A question to offer: the closest of the fact's phrasings when it reads as a
     question, else its first (main) question, else the fact text itself."""
-    questions = indexed.display_questions
+    questions = fact.questions
     if phrasing_index >= 1 and questions[phrasing_index - 1].rstrip().endswith("?"):
         return questions[phrasing_index - 1]
     if questions:
         return questions[0]
-    text = indexed.fact.text
+    text = fact.text
     return text if len(text) <= 90 else text[:89].rstrip() + "…"
