@@ -18,6 +18,7 @@ from .components import PickButton, VoteButton
 from .cooldown import AskLimiter
 from .errors import reply_to_error
 from .health import HealthReporter
+from .permissions import SERVER_ONLY
 
 log = logging.getLogger("factbot")
 
@@ -34,6 +35,18 @@ def intents() -> discord.Intents:
 
 
 class FactBotTree(app_commands.CommandTree):
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Server-only commands are refused in DMs here too: Discord hides them
+        there, and nothing should rest on that alone."""
+        command = interaction.command
+        root = getattr(command, "root_parent", None) or command
+        if interaction.guild_id is None and getattr(root, "guild_only", False):
+            if interaction.type is discord.InteractionType.autocomplete:
+                await interaction.response.autocomplete([])
+                return False
+            raise app_commands.NoPrivateMessage(SERVER_ONLY)
+        return True
+
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:

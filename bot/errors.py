@@ -14,6 +14,8 @@ from knowledge.errors import (
     StoreError,
 )
 
+from . import limits
+
 log = logging.getLogger("factbot.errors")
 
 APOLOGY = "Sorry, something went wrong on my side. The error was logged; please try again."
@@ -37,11 +39,20 @@ class Refusal(Exception):
 
 
 def user_message(error: BaseException) -> str | None:
-    """The message for an expected error, or None for a bug."""
+    """The message for an expected error, or None for a bug. Messages can repeat
+    what the user typed (an unknown fact id, a quote), so mentions are defused
+    and markdown escaped."""
+    text = _expected_message(error)
+    return None if text is None else limits.clip(limits.escape(text), limits.CONTENT)
+
+
+def _expected_message(error: BaseException) -> str | None:
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
     if isinstance(error, Refusal | InvalidQuestionError | FactNotFoundError):
         return str(error)
+    if isinstance(error, app_commands.TransformerError):  # e.g. a channel of another server
+        return "I can't use that option's value here; pick one from Discord's list."
     if isinstance(error, app_commands.CheckFailure):
         return str(error) or "You can't use that here."
     if isinstance(error, StoreError):

@@ -9,6 +9,7 @@ import discord
 from .errors import Refusal
 
 NOT_ADMIN = "Only server admins can do that: members with Manage Server or the FactBot admin role."
+SERVER_ONLY = "That works only in a server, not in direct messages."
 
 
 def is_admin(
@@ -19,15 +20,18 @@ def is_admin(
     owner_ids: set[int],
     admin_role_ids: set[int],
 ) -> bool:
-    """Owners everywhere; in a server, Manage Server or one of the admin roles.
+    """In a server: the owners, Manage Server, or one of the admin roles. Nobody
+    in a DM, where there is no server to administer.
 
     `permissions` are the member's resolved permissions from the interaction,
     which Discord computes; `admin_role_ids` are the config's roles plus the
     one set for this server with /factbot admin-role.
     """
+    if guild_id is None:
+        return False
     if user.id in owner_ids:
         return True
-    if guild_id is None or not isinstance(user, discord.Member):
+    if not isinstance(user, discord.Member):
         return False
     if permissions is not None and (permissions.manage_guild or permissions.administrator):
         return True
@@ -46,6 +50,8 @@ def caller_is_admin(bot: Any, interaction: discord.Interaction) -> bool:
 
 def require_admin(bot: Any, interaction: discord.Interaction) -> None:
     """Raise Refusal unless the user is a FactBot admin here (checked at call time)."""
+    if interaction.guild_id is None:
+        raise Refusal(SERVER_ONLY)
     if not caller_is_admin(bot, interaction):
         raise Refusal(NOT_ADMIN)
 

@@ -20,6 +20,7 @@ from knowledge.curation import (
     draft_from_form,
 )
 
+from ... import limits
 from ...errors import Refusal
 from ...permissions import caller_is_admin, caller_is_owner, require_admin
 from ._embeds import (
@@ -103,7 +104,7 @@ class Facts(commands.Cog):
             else "https://example.org note"
         )
         await interaction.response.send_modal(
-            FactForm(self, question=question, review_ids=review_ids, source_hint=hint)
+            FactForm(self, interaction, question=question, review_ids=review_ids, source_hint=hint)
         )
 
     @fact.command(name="edit", description="Edit a fact (opens a form with its current values).")
@@ -114,7 +115,7 @@ class Facts(commands.Cog):
         fact = await self._run(self.curator.visible_fact, fact_id, interaction.guild_id)
         if fact.origin == "curated" and not caller_is_owner(self.bot, interaction):
             raise Refusal("Curated facts come from the article; only the bot owner can edit them.")
-        await interaction.response.send_modal(FactForm(self, fact=fact))
+        await interaction.response.send_modal(FactForm(self, interaction, fact=fact))
 
     async def submit_form(self, interaction: discord.Interaction, form: FactForm) -> None:
         require_admin(self.bot, interaction)
@@ -273,7 +274,7 @@ class Facts(commands.Cog):
     ) -> None:
         require_admin(self.bot, interaction)
         found = await self._run(self.curator.search, query, interaction.guild_id)
-        title = f"Facts matching “{query}”"
+        title = f"Facts matching “{limits.safe_text(query, 200)}”"
 
         async def render(page: int) -> discord.Embed:
             return fact_pages(
@@ -350,7 +351,7 @@ class Facts(commands.Cog):
             actor=self._actor(interaction),
         )
         await interaction.response.send_message(
-            f"Dismissed {count} question(s) like “{discord.utils.escape_markdown(group.question[:100])}”.",
+            f"Dismissed {count} question(s) like “{limits.safe_text(group.question, 100)}”.",
             ephemeral=True,
             allowed_mentions=NONE,
         )

@@ -10,14 +10,17 @@ from knowledge.curation import form_source
 from knowledge.models import Fact
 
 from ...errors import reply_to_error
+from ...permissions import NOT_ADMIN
 
 
 class FactForm(discord.ui.Modal):
-    """Five fields: the fact, its questions, keywords, source and quote."""
+    """Five fields: the fact, its questions, keywords, source and quote. Only the
+    admin who opened it, in the server it was opened in, can submit it."""
 
     def __init__(
         self,
         cog: Any,
+        opener: discord.Interaction,
         *,
         fact: Fact | None = None,
         question: str | None = None,
@@ -26,6 +29,8 @@ class FactForm(discord.ui.Modal):
     ) -> None:
         super().__init__(title="Edit a fact" if fact else "Add a fact", timeout=900)
         self.cog = cog
+        self.user_id = opener.user.id
+        self.guild_id = opener.guild_id
         self.fact_id = fact.id if fact else None
         self.review_ids = review_ids
         questions = list(fact.questions) if fact else []
@@ -66,6 +71,14 @@ class FactForm(discord.ui.Modal):
         )
         for item in (self.text, self.questions, self.keywords, self.source, self.quote):
             self.add_item(item)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id == self.user_id and interaction.guild_id == self.guild_id:
+            return True
+        await interaction.response.send_message(
+            NOT_ADMIN, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        )
+        return False
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await self.cog.submit_form(interaction, self)
