@@ -1,0 +1,244 @@
+"""Nobody is pinged: hostile mentions, disguised mentions and markdown in facts
+(added with the form or imported), alternate questions, questions asked every
+way, and error messages. Every message the bot sends allows no mentions, and
+nothing in it renders as a mention or a hostile link."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import pytest_asyncio
+
+from tests.discord_safety import WORKING_LINK, sent_text, working_mentions
+
+from .harness import allows_no_mentions, buttons, embed_text, fill
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+EVIL = "http://evil.example"
+ROLE = 1_100_000_000_200_000_001  # the Admins role of Fact Club
+
+
+def hostile(member: int) -> str:
+    return (
+        f"@everyone @here <@{member}> <@!{member}> <@&{ROLE}> ＠everyone ﹫here "
+        f"@\u200deveryone @\u2060here [click]({EVIL}) [a]({EVIL}/a) **bold** ||spoiler|| "
+        "``` > quote"
+    )
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def facts(bot, double):
+    """A fact added with the form and one imported, both full of hostile text, and
+    auto-answer on in #facts."""
+    ids = double.ids
+    bad = hostile(ids.member)
+    form = await (
+        await double.slash_command(ids.guild, ids.general_channel, ids.admin, "fact add")
+    ).response(timeout=10)
+    added = await (
+        await double.submit_modal(
+            ids.guild,
+            ids.general_channel,
+            ids.admin,
+            form.data["custom_id"],
+            fill(
+                form,
+                fact=f"The Fact Club zebra crossing rule is to look both ways. {bad}",
+                alternate=f"What is the zebra crossing rule? {bad[:140]}\nzebra rule {bad[:150]}",
+                aliases="zebra crossing, @everyone, <@&1100000000200000001>",
+                source=f"https://example.org/club Club handbook {bad[:200]}",
+                verbatim=f"Look both ways {bad}\n> nested\n```",
+            ),
+        )
+    ).reply(timeout=10)
+    assert added.content.startswith("Added `"), added.content
+    imported = {
+        "id": "club-lantern-parade-route",
+        "text": f"The Fact Club lantern parade goes round the harbour. {bad}",
+        "questions": [f"Where does the lantern parade go? {bad[:150]}"],
+        "keywords": ["lantern parade", "@here"],
+        "citation": f"https://example.org/parade Parade notes {bad[:200]}",
+        "quote": f"round the harbour {bad}",
+    }
+    rejected = {"id": "@everyone", "text": bad, "citation": bad}
+    upload = double.upload_attachment(
+        ids.general_channel, "facts.json", json.dumps({"facts": [imported, rejected]}).encode()
+    )
+    dry = await (
+        await double.slash_command(
+            ids.guild, ids.general_channel, ids.admin, "fact import", {"file": upload}
+        )
+    ).reply(timeout=10)
+    assert "**1** to add" in embed_text(dry) and "**1** rejected" in embed_text(dry)
+    apply = next(b for b in buttons(dry) if b.get("label") == "Apply")
+    done = await (
+        await double.press_button(
+            ids.guild, ids.general_channel, ids.admin, dry, apply["custom_id"]
+        )
+    ).reply(timeout=10)
+    assert "1 added" in done.content
+    await (
+        await double.slash_command(
+            ids.guild,
+            ids.general_channel,
+            ids.admin,
+            "factbot autoanswer",
+            {"channel": ids.facts_channel, "state": "on"},
+        )
+    ).reply(timeout=10)
+    return added.content.split("`")[1]
+
+
+async def slash(double, name, options=None, user=None):
+    ids = double.ids
+    handle = await double.slash_command(
+        ids.guild, ids.general_channel, user or ids.admin, name, options or {}
+    )
+    return await handle.reply(timeout=10)
+
+
+async def test_form_fact_answers_every_way_of_asking(bot, double, facts):
+    ids = double.ids
+    bad = hostile(ids.member)
+    question = f"What is the zebra crossing rule? {bad}"[:480]
+    by_slash = await slash(double, "ask", {"question": question}, ids.member)
+    await double.send_message(
+        ids.guild,
+        ids.general_channel,
+        ids.member,
+        f"<@{ids.bot}> {question}",
+        mentions=[ids.bot, ids.member],
+    )
+    by_mention = await double.wait_for_message(channel_id=ids.general_channel, timeout=10)
+    target = await double.send_message(ids.guild, ids.general_channel, ids.role_admin, question)
+    by_menu = await (
+        await double.context_menu_message(
+            ids.guild, ids.general_channel, ids.member, "Ask FactBot", target
+        )
+    ).reply(timeout=10)
+    await double.send_message(ids.guild, ids.facts_channel, ids.member, question)
+    by_auto = await double.wait_for_message(channel_id=ids.facts_channel, timeout=10)
+    for reply in (by_slash, by_mention, by_menu, by_auto):
+        assert "look both ways" in embed_text(reply), embed_text(reply)
+
+
+async def test_imported_fact_is_answered(bot, double, facts):
+    reply = await slash(double, "ask", {"question": "Where does the lantern parade go?"})
+    assert "round the harbour" in embed_text(reply)
+
+
+async def test_did_you_mean_labels_and_the_pick(bot, double, facts):
+    ids = double.ids
+    for question in (
+        "when was the zebra crossing painted",
+        "zebra crossing accidents in tokyo",
+        "zebra crossing colour and width",
+    ):
+        unsure = await slash(double, "ask", {"question": question}, ids.member)
+        picks = [b for b in buttons(unsure) if "factbot:pick:" in b.get("custom_id", "")]
+        if picks:
+            break
+    else:
+        pytest.fail("no question got a did-you-mean for the hostile fact")
+    label = next(b["label"] for b in picks if b["label"].startswith("What is the zebra"))
+    assert "everyone" in label and working_mentions(label) == []
+    picked = await (
+        await double.press_button(
+            ids.guild, ids.general_channel, ids.member, unsure, picks[0]["custom_id"]
+        )
+    ).reply(timeout=10)
+    assert "look both ways" in embed_text(picked)
+
+
+async def test_curation_views_of_hostile_facts(bot, double, facts):
+    ids = double.ids
+    bad = hostile(ids.member)
+    for name, options in (
+        ("fact show", {"fact_id": facts}),
+        ("fact show", {"fact_id": "club-lantern-parade-route"}),
+        ("fact history", {"fact_id": facts}),
+        ("fact list", {}),
+        ("fact search", {"query": f"zebra {bad}"[:200]}),
+        ("fact search", {"query": "@everyone"}),
+    ):
+        reply = await slash(double, name, options)
+        assert reply.embeds, (name, reply.content)
+    listed = await slash(double, "fact list")
+    nxt = next(b for b in buttons(listed) if b.get("label") == "▶")
+    await (
+        await double.press_button(
+            ids.guild, ids.general_channel, ids.admin, listed, nxt["custom_id"]
+        )
+    ).reply(timeout=10)
+    exported = await slash(double, "fact export")
+    records = {f["id"]: f for f in json.loads(exported.files[0][1])["facts"]}
+    assert "@everyone" in records[facts]["text"]  # stored as typed; defused when shown
+
+
+async def test_hostile_questions_in_the_review_queue_and_stats(bot, double, facts):
+    ids = double.ids
+    # Nothing like the hostile facts, so it goes unanswered.
+    unknown = "@everyone ＠here @\u200dhere wifi password? [pw](https://wifi.test) ||pw||"
+    await slash(double, "ask", {"question": unknown}, ids.member)
+    await slash(double, "ask", {"question": unknown}, ids.role_admin)
+    queue = await slash(double, "fact unanswered")
+    assert "wifi password" in embed_text(queue), embed_text(queue)
+    dismiss = next(b for b in buttons(queue) if b.get("label") == "Dismiss #1")
+    dismissed = await (
+        await double.press_button(
+            ids.guild, ids.general_channel, ids.admin, queue, dismiss["custom_id"]
+        )
+    ).reply(timeout=10)
+    assert "Dismissed" in dismissed.content
+    await slash(double, "ask", {"question": unknown}, ids.member)
+    stats = await slash(double, "stats")
+    assert "wifi password" in embed_text(stats)
+
+
+async def test_hostile_input_in_errors(bot, double, facts):
+    ids = double.ids
+    bad = hostile(ids.member)
+    for fact_id in (bad, "@everyone", f"<@&{ROLE}>"):
+        reply = await slash(double, "fact show", {"fact_id": fact_id})
+        assert reply.ephemeral and "no fact" in reply.content
+    too_long = await slash(double, "ask", {"question": (bad + " ") * 20}, ids.member)
+    assert "characters long" in too_long.content
+    form = await (
+        await double.slash_command(ids.guild, ids.general_channel, ids.admin, "fact add")
+    ).response(timeout=10)
+    refused = await (
+        await double.submit_modal(
+            ids.guild,
+            ids.general_channel,
+            ids.admin,
+            form.data["custom_id"],
+            fill(
+                form,
+                fact="GREE had lots of users.",
+                source="japan-times-2012-01-04-social-media 3",
+                verbatim=bad,
+            ),
+        )
+    ).reply(timeout=10)
+    assert "quote not found" in refused.content
+
+
+async def test_every_message_sent_pings_nobody_and_renders_no_mention(bot, double, facts):
+    ids = double.ids
+    actors = {f"<@{ids.admin}>"}  # who changed a fact, shown in embeds (which never ping)
+    sent = double.sent_messages
+    assert len(sent) > 25
+    hostile_links = re.compile(re.escape(EVIL))
+    for message in sent:
+        assert allows_no_mentions(message.payload.get("allowed_mentions")), (
+            message.kind,
+            message.payload,
+        )
+        text = sent_text(message)
+        assert set(working_mentions(text)) <= actors, (message.kind, text[:300])
+        assert not [link for link in WORKING_LINK.findall(text) if hostile_links.search(link)], text
+        for word in ("**bold**", "||spoiler||", "```"):
+            assert word not in text, (word, text)
