@@ -3,7 +3,7 @@
 One connection, guarded by one lock, so every write goes through one path and
 the object can be used from worker threads (the bot calls it through
 asyncio.to_thread). WAL mode and a busy timeout let other processes read and
-back up while the bot writes.
+back up while the bot writes; every commit is fsynced before it returns.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from .errors import FactNotFoundError, SchemaTooNewError, StoreError
-from .migrations import known_migration_names, migrations
+from . import dbfile
+from .errors import FactNotFoundError, StoreError
+from .migrations import migrations
 from .models import Citation, Fact, Source
 
 
@@ -77,10 +78,16 @@ class FactStore:
     ) -> FactStore:
         """Open (and create or upgrade) the fact base at `path`.
 
-        Raises StoreError naming the file when it is missing (with
-        create=False), unreadable, not a database or corrupt, and
-        SchemaTooNewError when a newer FactBot wrote it. Nothing is changed in
-        those cases.
+        Before anything is written, the file is checked through a read-only
+        connection (PRAGMA quick_check and its schema), the disk must have room,
+        and a no-op write proves the file and its folder are writable, so a bot
+        never starts on a file it cannot use.
+
+        Raises StoreError naming the file, and saying what to do, when it is
+        missing (with create=False), damaged, truncated, not a database or not a
+        FactBot database, read-only (or in a read-only folder), or on a full
+        disk; SchemaTooNewError when a newer FactBot wrote it. The file is not
+        changed in those cases.
         """
         path = Path(path)
         if not path.exists():
@@ -94,6 +101,10 @@ class FactStore:
                 raise StoreError(f"{path}: cannot create its folder: {exc}") from None
         elif path.is_dir():
             raise StoreError(f"{path}: is a folder, not a database file")
+        else:
+            dbfile.verify(path)
+        dbfile.check_free_space(path)
+        conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(
                 str(path), check_same_thread=False, timeout=busy_timeout_ms / 1000
@@ -104,11 +115,27 @@ class FactStore:
             store._check_schema_is_known()
             if store.db.journal_mode != "wal":
                 store.db.enable_wal()
-            store.db.execute("PRAGMA synchronous = NORMAL")
-            with store._write():  # one process migrates; the others wait, then skip
-                migrations.apply(store.db)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{path}: cannot open the fact base: {exc}") from None
+            # FULL: a commit is on disk (the WAL fsynced) before the user is told,
+            # so a confirmed change survives a power cut too, not only a crash.
+            store.db.execute("PRAGMA synchronous = FULL")
+            with store._write() as db:  # one process migrates; the others wait, then skip
+                migrations.apply(db)
+                # A write that changes nothing: SQLite refuses it at once when the
+                # file is read-only, instead of at the first question.
+                db.execute("update meta set value = value where 0")
+        except (sqlite3.DatabaseError, StoreError) as exc:
+            if conn is not None:
+                conn.close()
+            cause = exc.__cause__ if isinstance(exc, StoreError) else exc
+            if not isinstance(cause, sqlite3.DatabaseError):
+                raise  # already says what is wrong (e.g. a newer schema)
+            raise StoreError(
+                f"{path}: cannot open the fact base: {dbfile.explain(path, cause)}"
+            ) from None
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            raise
         return store
 
     @classmethod
@@ -121,17 +148,7 @@ class FactStore:
         return store
 
     def _check_schema_is_known(self) -> None:
-        if not self.db["_sqlite_migrations"].exists():
-            if self.db.table_names() and "facts" not in self.db.table_names():
-                raise StoreError(f"{self.path}: is an SQLite file but not a FactBot database")
-            return
-        applied = [m.name for m in migrations.applied(self.db)]
-        unknown = sorted(set(applied) - set(known_migration_names()))
-        if unknown:
-            raise SchemaTooNewError(
-                f"{self.path}: written by a newer FactBot (schema steps {', '.join(unknown)}); "
-                "upgrade FactBot or restore a backup. The file was not changed."
-            )
+        dbfile.check_schema_is_known(self.db.conn, self.path)
 
     def close(self) -> None:
         with self._lock:
@@ -159,7 +176,7 @@ class FactStore:
             except sqlite3.DatabaseError as exc:
                 if conn.in_transaction:
                     conn.rollback()
-                raise StoreError(f"{self.path or ':memory:'}: write failed: {exc}") from exc
+                raise StoreError(f"{self._name}: write failed: {self._explain(exc)}") from exc
 
     def read(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
         """Run one read-only query under the store lock; rows as dicts."""
@@ -167,7 +184,14 @@ class FactStore:
             try:
                 return list(self.db.query(sql, list(params)))
             except sqlite3.DatabaseError as exc:
-                raise StoreError(f"{self.path or ':memory:'}: read failed: {exc}") from exc
+                raise StoreError(f"{self._name}: read failed: {self._explain(exc)}") from exc
+
+    @property
+    def _name(self) -> str:
+        return str(self.path or ":memory:")
+
+    def _explain(self, exc: sqlite3.Error) -> str:
+        return dbfile.explain(self.path, exc) if self.path else str(exc)
 
     # -- metadata --------------------------------------------------------
     @property
