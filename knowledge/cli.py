@@ -12,12 +12,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .backup import backup, restore
 from .build import build
 from .config import Config, load_config
 from .console import run_console
 from .errors import InvalidQuestionError, KnowledgeError
 from .evaluation import evaluate, load_items
 from .fact_cli import add_fact_commands
+from .migrations import known_migration_names
 from .service import KnowledgeBase
 from .store import FactStore
 from .text_output import format_answer
@@ -74,6 +76,19 @@ def _parser() -> argparse.ArgumentParser:
 
     console_cmd = commands.add_parser("console", help="an interactive question prompt")
     console_cmd.set_defaults(handler=_console)
+
+    backup_cmd = commands.add_parser(
+        "backup", help="copy the fact base to PATH (safe while the bot runs)"
+    )
+    backup_cmd.add_argument("path", type=Path, help="the backup file to write")
+    backup_cmd.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    backup_cmd.set_defaults(handler=_backup)
+
+    restore_cmd = commands.add_parser(
+        "restore", help="replace the fact base with a checked backup (stop the bot first)"
+    )
+    restore_cmd.add_argument("path", type=Path, help="the backup file to restore")
+    restore_cmd.set_defaults(handler=_restore)
 
     add_fact_commands(commands)
     return parser
@@ -162,6 +177,28 @@ def _eval(args: argparse.Namespace, config: Config) -> int:
                 shown = "; ".join(sf.fact.id for sf in result.answer.facts) if result.answer else ""
                 item = result.item
                 print(f"  WRONG {item.id} [{item.kind}] {item.question!r} -> {got} {shown}")
+    return 0
+
+
+def _backup(args: argparse.Namespace, config: Config) -> int:
+    report = backup(config.database.path, args.path, force=args.force)
+    print(
+        f"Backed up {config.database.path} to {report.path}: {report.facts} live facts, "
+        f"schema {report.schema_version}, {report.size_bytes:,} bytes."
+    )
+    return 0
+
+
+def _restore(args: argparse.Namespace, config: Config) -> int:
+    report = restore(args.path, config.database.path)
+    print(
+        f"Restored {report.path} from {args.path}: {report.facts} live facts, "
+        f"schema {report.schema_version}."
+    )
+    if report.kept:
+        print(f"  The database it replaced is kept as {report.kept}.")
+    if report.schema_version != known_migration_names()[-1]:
+        print("  FactBot upgrades it to the current schema when it next opens it.")
     return 0
 
 

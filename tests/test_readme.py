@@ -3,6 +3,7 @@ output, and the backup commands."""
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
@@ -58,7 +59,9 @@ def test_console_example_is_what_ask_prints(kb, config, capsys, tmp_path):
 
 def backup_commands() -> tuple[str, str]:
     sqlite_cli = re.search(r"^sqlite3 data/factbot.db .*$", README, flags=re.M)
-    in_container = re.search(r'^docker exec factbot (python -c ".*")$', README, flags=re.M)
+    in_container = re.search(
+        r"^docker exec factbot (python -m knowledge backup \S+)", README, flags=re.M
+    )
     assert sqlite_cli and in_container
     return sqlite_cli.group(0), in_container.group(1)
 
@@ -95,10 +98,10 @@ def test_sqlite3_backup_command_copies_a_live_database(busy_db, tmp_path):
 
 
 def test_python_backup_command_copies_a_live_database(busy_db, tmp_path):
-    command = backup_commands()[1]
-    command = command.replace("/data/factbot.db", str(busy_db))
-    command = command.replace("/data/backup.db", str(tmp_path / "backup.db"))
+    command = backup_commands()[1].replace("/data/backup.db", str(tmp_path / "backup.db"))
     args = shlex.split(command)
-    assert args[:2] == ["python", "-c"]
-    subprocess.run([sys.executable, *args[1:]], check=True, timeout=60)
+    assert args[:4] == ["python", "-m", "knowledge", "backup"]
+    env = {**os.environ, "FACTBOT_CONFIG": str(REPO / "config.toml")}
+    env["FACTBOT_DATABASE__PATH"] = str(busy_db)
+    subprocess.run([sys.executable, *args[1:]], check=True, timeout=60, env=env, cwd=REPO)
     assert has_latest_write(tmp_path / "backup.db")
