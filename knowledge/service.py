@@ -6,6 +6,7 @@ the bot calls it through asyncio.to_thread.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from dataclasses import dataclass
@@ -13,13 +14,16 @@ from pathlib import Path
 
 from .build import runtime_lexicon
 from .config import Config
-from .errors import FactNotFoundError
+from .errors import FactNotFoundError, StoreError
 from .models import Answer, Fact
 from .normalize import Normalizer
 from .retrieval import Retriever
 from .store import FactStore, LoggedQuestion
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+logger = logging.getLogger("factbot.knowledge")
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,14 @@ class KnowledgeBase:
             question = _LONE_SURROGATE.sub("\ufffd", question)
         with self._lock:
             answer = self.retriever.ask(question, guild_id=guild_id)
-        question_id = self._log(answer, guild_id, channel_id, user_id, via) if log else None
+        question_id = None
+        if log:
+            try:
+                question_id = self._log(answer, guild_id, channel_id, user_id, via)
+            except StoreError:
+                # The answer comes from memory: give it even when the log cannot be
+                # written (disk full, lock held too long); it just gets no vote buttons.
+                logger.exception("could not record the question in the question log")
         return AskResult(answer=answer, question_id=question_id)
 
     def _log(
