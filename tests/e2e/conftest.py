@@ -26,6 +26,8 @@ async def bot(double, tmp_path_factory):
     code = await process.stop()
     assert code in (0, -15), process.log
     assert "Traceback" not in process.log, process.log
+    errors = [line for line in process.output if " ERROR " in line or '"level": "ERROR"' in line]
+    assert errors == [], "\n".join(errors)
 
 
 @pytest.fixture(autouse=True)
