@@ -60,7 +60,7 @@ STOPWORDS = _words(
 # on such words alone is never enough to answer.
 GENERIC_WORDS = _words(
     """
-    time day week month today tomorrow yesterday tonight morning night hour minute now
+    time date day week month today tomorrow yesterday tonight morning night hour minute now
     later soon ago while world life hand part place case point home house room man men
     woman women child children kid friend family head eye face word name side work job
     problem way end lot bit good bad great best better big small large little long
@@ -120,11 +120,15 @@ class Lexicon:
 
     @staticmethod
     def load_synonyms(path: Path) -> dict[str, str]:
-        """word or phrase -> canonical word, from a `[synonyms]` table of lists."""
+        """word or phrase -> canonical word, from a `[synonyms]` table of lists;
+        phrases in an optional `[fillers]` table map to nothing (they are dropped)."""
         synonyms: dict[str, str] = {}
         for canonical, variants in _read_table(path, "synonyms").items():
             for word in variants:
-                synonyms[fold(word).strip()] = fold(canonical).strip()
+                synonyms[_phrase_key(word)] = fold(canonical).strip()
+        for phrases in _read_table(path, "fillers", required=False).values():
+            for phrase in phrases:
+                synonyms[_phrase_key(phrase)] = ""
         return synonyms
 
     @staticmethod
@@ -150,6 +154,12 @@ def _read_table(path: Path, table: str, *, required: bool = True) -> dict[str, l
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise FactFileError(f"{path}: [{table}] {key!r} must be a list of strings")
     return entries
+
+
+def _phrase_key(phrase: str) -> str:
+    """A phrase as it appears in folded text, where a possessive 's is dropped."""
+    folded = fold(phrase).replace("'s ", " ").replace("'s", " ")
+    return " ".join(folded.split())
 
 
 def fold(text: str) -> str:
