@@ -7,7 +7,6 @@ tables; see knowledge/facts/ for the format.
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any
 from .errors import FactFileError
 from .models import Fact, Source
 from .sources import verified_quote
+from .tomlfile import read_toml
 
 FACT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
 
@@ -56,12 +56,7 @@ def load_fact_files(directory: Path, sources: Mapping[str, Source]) -> list[Fact
 
 
 def load_fact_file(path: Path, sources: Mapping[str, Source]) -> list[Fact]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FactFileError(f"{path}: cannot read: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise FactFileError(f"{path}: not valid TOML: {exc}") from None
+    data = read_toml(path)
     default_source = data.get("source")
     records = data.get("facts")
     if not isinstance(records, list) or not records:

@@ -8,7 +8,6 @@ map synonyms, and tell content words from question and filler words.
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import FactFileError
+from .tomlfile import read_toml
 
 # Characters that render as nothing (or as a join) and only get in the way.
 _INVISIBLE = dict.fromkeys(
@@ -139,12 +139,7 @@ class Lexicon:
 
 
 def _read_table(path: Path, table: str, *, required: bool = True) -> dict[str, list[str]]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FactFileError(f"{path}: cannot read: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise FactFileError(f"{path}: not valid TOML: {exc}") from None
+    data = read_toml(path)
     entries = data.get(table)
     if entries is None and not required:
         return {}

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 
 from .errors import CitationError, FactFileError
 from .models import Source
+from .tomlfile import read_toml
 
 REQUIRED_METADATA = ("id", "title", "publisher", "date", "url", "fact_paragraphs")
 _QUOTE_CHARS = {"'": "['‘’]", "‘": "['‘’]", "’": "['‘’]", '"': '["“”]', "“": '["“”]', "”": '["“”]'}
@@ -27,12 +27,7 @@ def load_sources(directory: Path) -> dict[str, Source]:
 
 
 def load_source(meta_path: Path) -> Source:
-    try:
-        meta = tomllib.loads(meta_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FactFileError(f"{meta_path}: cannot read: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise FactFileError(f"{meta_path}: not valid TOML: {exc}") from None
+    meta = read_toml(meta_path)
     missing = [key for key in REQUIRED_METADATA if not meta.get(key)]
     if missing:
         raise FactFileError(f"{meta_path}: missing {', '.join(missing)}")
