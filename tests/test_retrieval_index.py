@@ -3,6 +3,7 @@ reranking against the exhaustive scan, and readers racing writers."""
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 import re
@@ -242,3 +243,13 @@ def test_phrase_replacement_equals_one_regex_over_every_phrase(curated):
         folded = fold(text)
         expected = full.sub(lambda m: f"<{m.group(0)}>", folded)
         assert normalizer._alias_re.sub(lambda m: f"<{m.group(0)}>", folded) == expected
+
+
+def test_a_large_index_is_kept_out_of_the_garbage_collectors_way(curated, monkeypatch):
+    monkeypatch.setattr(retrieval, "FREEZE_MIN_FACTS", 50)
+    gc.unfreeze()
+    try:
+        retriever_for(curated, curated.facts)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
