@@ -1,0 +1,83 @@
+"""The benchmarks still run: a tiny version (200 facts, 20 questions) prints
+its table and writes its JSON, and FactBot agrees with the naive scan."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from benchmarks.report import render, shortfalls
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_smoke_benchmark_prints_the_table_and_writes_json(tmp_path):
+    run = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--smoke", "--out", str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "| measure | FactBot | naive scan | FactBot vs scan | target | met |" in run.stdout
+    assert "retrieval p50" in run.stdout and "recall: same top fact as the scan" in run.stdout
+    results = json.loads((tmp_path / "latest.json").read_text())
+    (size,) = results["sizes"]
+    assert size["facts"] == 200
+    assert len(size["questions"]) == len(size["factbot_ms"]) == len(size["scan_ms"]) == 20
+    assert all(ms > 0 for ms in size["factbot_ms"] + size["scan_ms"])
+    assert {"article", "oos"} <= {q["kind"] for q in size["questions"]}
+    # Up to 1,000 candidates nothing is pruned: FactBot's best is the scan's best.
+    assert size["recall_count"] == [20, 20], [
+        (q["text"], q["factbot_top"], q["scan_top"])
+        for q in size["questions"]
+        if q["factbot_top"] != q["scan_top"]
+    ]
+    assert results["table"] in run.stdout
+
+
+def million_fact_result() -> dict:
+    """A run at 1,000,000 facts that meets every target."""
+    size = {
+        "size": 1_000_000,
+        "facts": 1_000_000,
+        "vocabulary": 190_000,
+        "questions": [{}] * 100,
+        "factbot_p50_ms": 4.0,
+        "factbot_p99_ms": 12.0,
+        "scan_p50_ms": 650.0,
+        "scan_p99_ms": 1100.0,
+        "speedup_p50": 160.0,
+        "speedup_p99": 90.0,
+        "recall_count": [100, 100],
+        "source_fact_hits": {"factbot": [50, 60], "scan": [50, 60]},
+        "build_s": 80.0,
+        "import_s": 55.0,
+        "scan_prepare_s": 50.0,
+        "memory_after_build_mb": {"rss_mb": 2200.0, "peak_rss_mb": 2300.0},
+        "update_ms": {"add_ms": 0.3, "edit_ms": 0.6, "remove_ms": 0.3},
+        "article_eval": {"answerable": [77, 85], "abstain": [13, 20]},
+    }
+    return {
+        "profile": "full",
+        "started": "2026-01-01T00:00:00+00:00",
+        "machine": "2 cores",
+        "elapsed_s": 600,
+        "sizes": [size],
+    }
+
+
+def test_a_missed_target_is_named():
+    results = million_fact_result()
+    assert shortfalls(results) == []
+    assert render(results).endswith("Every target met.")
+    slow = results["sizes"][0]
+    slow["factbot_p99_ms"] = 150.0
+    slow["recall_count"] = [97, 100]
+    missed = shortfalls(results)
+    assert any("p99 150.00 ms > 100 ms" in line for line in missed), missed
+    assert any("recall 97/100" in line for line in missed), missed
+    assert "**NO**" in render(results)
