@@ -222,7 +222,7 @@ def e2e_table(r: dict[str, Any]) -> str:
                 [
                     f"answered per second, {t['rate']:g}/s offered for {t['seconds']:g} s",
                     f"{t['answered_per_s']:.0f}/s ({t['answered_correctly']:,} of "
-                    f"{t['asked']:,} right; slowest second {t['min_answered_per_second']})",
+                    f"{t['asked']:,} right; {t['min_answered_per_second']} in the slowest second)",
                     f"≥ {E2E_RATE_TARGET}/s for 30 s",
                     _check(rate_ok),
                 ]
