@@ -38,6 +38,13 @@ def clip(text: str, limit: int) -> str:
     return text[: max(0, limit - 1)].rstrip() + "…"
 
 
+def field_value(text: str) -> str:
+    """An embed field value: clipped to 1,024 characters and never blank, which
+    Discord refuses."""
+    text = clip(text, FIELD_VALUE)
+    return text if text.strip() else "—"
+
+
 def defuse(text: str) -> str:
     """User or fact text made safe to repeat: no working mentions of anyone.
 

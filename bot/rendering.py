@@ -80,7 +80,7 @@ def _render_facts(answer: Answer, question_id: int | None, with_votes: bool) -> 
             lines.append(f"[Read the source]({url})")
         embed.add_field(
             name=limits.safe_text(f"{number}. {where}", limits.FIELD_NAME),
-            value=limits.clip("\n".join(lines) or "—", limits.FIELD_VALUE),
+            value=limits.field_value("\n".join(lines)),
             inline=False,
         )
     ids = limits.defuse(", ".join(sf.fact.id for sf in answer.facts))

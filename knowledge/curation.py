@@ -64,6 +64,9 @@ class FactDraft:
         )
 
 
+_PARAGRAPH = re.compile(r"[0-9]{1,4}")  # ASCII digits: "¹".isdigit() is true, int("¹") fails
+
+
 def draft_from_form(
     *,
     text: str,
@@ -79,9 +82,9 @@ def draft_from_form(
     known = list(source_ids)
     words = source.replace("¶", " ").split()
     source_id, paragraph, citation = None, None, ""
-    if len(words) == 2 and words[0] in known and words[1].isdigit():
+    if len(words) == 2 and words[0] in known and _PARAGRAPH.fullmatch(words[1]):
         source_id, paragraph = words[0], int(words[1])
-    elif len(words) == 1 and words[0].isdigit() and len(known) == 1:
+    elif len(words) == 1 and _PARAGRAPH.fullmatch(words[0]) and len(known) == 1:
         source_id, paragraph = known[0], int(words[0])
     else:
         citation = source.strip()

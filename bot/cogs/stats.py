@@ -42,16 +42,14 @@ def stats_embed(stats: UsageStats, scope_label: str) -> discord.Embed:
         f"{n}. {limits.safe_text(text, 90)} — ×{times}"
         for n, (_, text, times) in enumerate(stats.top_facts, start=1)
     )
-    embed.add_field(
-        name="Top facts", value=limits.clip(top_facts or "—", limits.FIELD_VALUE), inline=False
-    )
+    embed.add_field(name="Top facts", value=limits.field_value(top_facts), inline=False)
     unanswered = "\n".join(
         f"{n}. {limits.safe_text(question, 90)} — ×{times}"
         for n, (question, times) in enumerate(stats.top_unanswered, start=1)
     )
     embed.add_field(
         name="Top unanswered",
-        value=limits.clip(unanswered or "—", limits.FIELD_VALUE),
+        value=limits.field_value(unanswered),
         inline=False,
     )
     latency = (

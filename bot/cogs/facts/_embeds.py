@@ -44,9 +44,7 @@ def fact_embed(details: FactDetails) -> discord.Embed:
         lines.append(limits.quote_block(f"“{citation.quote}”", 500))
     if url := limits.safe_url(citation.url):
         lines.append(f"[Link]({url})")
-    embed.add_field(
-        name="Citation", value=limits.clip("\n".join(lines), limits.FIELD_VALUE), inline=False
-    )
+    embed.add_field(name="Citation", value=limits.field_value("\n".join(lines)), inline=False)
     scope = (
         "curated, every server" if fact.origin == "curated" else "added by an admin of this server"
     )
@@ -72,7 +70,9 @@ def fact_embed(details: FactDetails) -> discord.Embed:
     if fact.keywords:
         embed.add_field(
             name="Keywords",
-            value=limits.safe_text(", ".join(fact.keywords), limits.FIELD_VALUE),
+            value=limits.field_value(
+                limits.safe_text(", ".join(fact.keywords), limits.FIELD_VALUE)
+            ),
             inline=False,
         )
     return embed
@@ -140,9 +140,7 @@ def import_embed(plan: ImportPlan) -> discord.Embed:
         ]
         if len(plan.rejected) > 15:
             lines.append(f"… and {len(plan.rejected) - 15} more")
-        embed.add_field(
-            name="Rejected", value=limits.clip("\n".join(lines), limits.FIELD_VALUE), inline=False
-        )
+        embed.add_field(name="Rejected", value=limits.field_value("\n".join(lines)), inline=False)
     return embed
 
 
