@@ -173,17 +173,22 @@ class _TypoIndex:
     Each word is stored under itself and every string made by deleting one
     character (two, for words of 8 or more letters); two words within k edits
     (insertions, deletions, substitutions, transpositions) always share a key
-    made by at most k deletions from each. Keys are 64-bit hashes in a sorted
-    numpy array, so a large vocabulary costs little memory; words added later go
-    to a small dict until it is worth merging them in. The caller verifies each
-    word it gets back (hash collisions and removed words are possible).
+    made by at most k deletions from each. Keys are 64-bit hashes in sorted
+    numpy arrays (segments), so a large vocabulary costs little memory. Words
+    added after loading go to a dict; every RECENT_WORDS of them become a new
+    segment, and the segments made since loading are merged into one when
+    there are too many, so no addition ever re-indexes the whole vocabulary.
+    The caller verifies each word it gets back (hash collisions and removed
+    words are possible).
     """
+
+    RECENT_WORDS = 2000
+    MAX_SEGMENTS = 8
 
     def __init__(self) -> None:
         self._words: list[str] = []
         self._number: dict[str, int] = {}
-        self._keys = np.empty(0, dtype=np.int64)
-        self._word_of_key = np.empty(0, dtype=np.int32)
+        self._segments: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted keys, word numbers)
         self._recent: dict[int, list[int]] = {}
         self._recent_words = 0
 
@@ -212,43 +217,73 @@ class _TypoIndex:
             hashes = [hash(k) for k in self._deletions(word, self._stored_depth(word))]
             keys.extend(hashes)
             owners.extend([i] * len(hashes))
-        key_array = np.frombuffer(keys, dtype=np.int64) if keys else np.empty(0, np.int64)
-        owner_array = np.frombuffer(owners, dtype=np.int32) if owners else np.empty(0, np.int32)
-        order = np.argsort(key_array, kind="stable")
-        self._keys, self._word_of_key = key_array[order], owner_array[order]
+        self._segments = [
+            _sorted_segment(
+                np.frombuffer(keys, dtype=np.int64) if keys else np.empty(0, np.int64),
+                np.frombuffer(owners, dtype=np.int32) if owners else np.empty(0, np.int32),
+            )
+        ]
         self._recent = {}
         self._recent_words = 0
 
-    def add(self, word: str) -> bool:
-        """Index one more word; True when enough were added to rebuild."""
+    def add(self, word: str) -> None:
+        """Index one more word."""
         if len(word) < 3 or word in self._number:
-            return False
+            return
         number = len(self._words)
         self._words.append(word)
         self._number[word] = number
         for key in self._deletions(word, self._stored_depth(word)):
             self._recent.setdefault(hash(key), []).append(number)
         self._recent_words += 1
-        return self._recent_words > max(2000, len(self._words) // 4)
+        if self._recent_words >= self.RECENT_WORDS:
+            self._seal_recent()
+
+    def _seal_recent(self) -> None:
+        pairs = [(h, n) for h, numbers in self._recent.items() for n in numbers]
+        segment = _sorted_segment(
+            np.array([h for h, _ in pairs], dtype=np.int64),
+            np.array([n for _, n in pairs], dtype=np.int32),
+        )
+        segments = [*self._segments, segment]
+        if len(segments) > self.MAX_SEGMENTS:
+            loaded, *since = segments
+            segments = [
+                loaded,
+                _sorted_segment(
+                    np.concatenate([keys for keys, _ in since]),
+                    np.concatenate([owners for _, owners in since]),
+                ),
+            ]
+        # Segments first: a reader takes the recent words first, then the
+        # segments, so a word is always in one or the other.
+        self._segments = segments
+        self._recent = {}
+        self._recent_words = 0
 
     def near(self, token: str, max_edits: int) -> Iterator[str]:
         """Words that may be within max_edits of token (a superset)."""
         hashes = [hash(k) for k in self._deletions(token, max_edits)]
         found: set[int] = set()
-        keys, owners = self._keys, self._word_of_key
-        if len(keys):
-            wanted = np.array(hashes, dtype=np.int64)
+        recent = self._recent
+        segments = self._segments
+        wanted = np.array(hashes, dtype=np.int64)
+        for keys, owners in segments:
             lo = np.searchsorted(keys, wanted, "left")
             hi = np.searchsorted(keys, wanted, "right")
             for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
                 if b > a:
                     found.update(owners[a:b].tolist())
-        recent = self._recent
         if recent:
             for h in hashes:
                 found.update(recent.get(h, ()))
         words = self._words
         return (words[i] for i in found)
+
+
+def _sorted_segment(keys: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(keys, kind="stable")
+    return keys[order], owners[order]
 
 
 class Retriever:
@@ -399,8 +434,7 @@ class Retriever:
     def _add_word(self, word: str) -> None:
         self._vocab_version += 1
         bisect.insort(self._sorted_vocab, word)
-        if self._typos.add(word):
-            self._typos.rebuild(self._sorted_vocab)
+        self._typos.add(word)
 
     def _drop_word(self, word: str) -> None:
         self._vocab_version += 1

@@ -119,14 +119,17 @@ def test_removed_fact_is_never_a_candidate_and_its_words_leave_the_vocabulary(cu
     assert "wombat" not in retriever._expand("wombbat")
 
 
-def test_typo_index_finds_words_added_after_loading_and_after_a_rebuild(curated):
+def test_typo_index_finds_words_added_after_loading_in_every_segment(curated, monkeypatch):
+    monkeypatch.setattr(retrieval._TypoIndex, "RECENT_WORDS", 50)
+    monkeypatch.setattr(retrieval._TypoIndex, "MAX_SEGMENTS", 3)
     retriever = retriever_for(curated, curated.facts)
-    added = [f"zorblax{i:04d}" for i in range(2500)]  # enough to trigger a merge
+    added = [f"zorblax{i:04d}" for i in range(260)]  # sealed five times, merged twice
     for i, word in enumerate(added):
         fact = replace(curated.facts[0], id=f"w{i}", text=f"The {word} gadget is green.")
         retriever.upsert(fact)
-    assert retriever._typos._recent_words < len(added)  # merged into the base at least once
-    for word in (added[0], added[1234], added[-1]):
+    assert len(retriever._typos._segments) <= 3
+    assert 0 < retriever._typos._recent_words < 50
+    for word in (added[0], added[60], added[123], added[249], added[-1]):
         typo = word[:3] + word[4] + word[3] + word[5:]  # a transposition
         assert word in retriever._expand(typo)
 
