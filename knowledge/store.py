@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import secrets
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -63,6 +65,10 @@ class LoggedQuestion:
     via: str = "cli"
 
 
+class _OpenRace(Exception):
+    """Opening met another process's lock at start-up; worth another try."""
+
+
 class FactStore:
     """Reads and writes the fact base. Every method is thread-safe."""
 
@@ -104,6 +110,23 @@ class FactStore:
         else:
             dbfile.verify(path)
         dbfile.check_free_space(path)
+        # Processes starting together on a new file can deadlock while one of them
+        # switches it to WAL (SQLite then answers "locked" at once, without
+        # waiting): try again, within the busy timeout.
+        deadline = time.monotonic() + busy_timeout_ms / 1000
+        while True:
+            try:
+                return cls._connect(path, busy_timeout_ms)
+            except _OpenRace:
+                if time.monotonic() >= deadline:
+                    raise StoreError(
+                        f"{path}: cannot open the fact base: another process kept it "
+                        "locked longer than the busy timeout"
+                    ) from None
+                time.sleep(random.uniform(0.02, 0.1))
+
+    @classmethod
+    def _connect(cls, path: Path, busy_timeout_ms: int) -> FactStore:
         conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(
@@ -127,6 +150,8 @@ class FactStore:
             if conn is not None:
                 conn.close()
             cause = exc.__cause__ if isinstance(exc, StoreError) else exc
+            if isinstance(cause, sqlite3.OperationalError) and "locked" in str(cause):
+                raise _OpenRace from None
             if not isinstance(cause, sqlite3.DatabaseError):
                 raise  # already says what is wrong (e.g. a newer schema)
             raise StoreError(

@@ -122,3 +122,33 @@ def test_salt_differs_between_installations(tmp_path: Path):
     finally:
         first.close()
         second.close()
+
+
+def test_processes_starting_together_on_a_new_file_all_open_it(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "new.db"
+    env = {**os.environ, "FACTBOT_DATABASE__PATH": str(path), "DISCORD_TOKEN": ""}
+    for _ in range(3):
+        if path.exists():
+            for leftover in tmp_path.glob("new.db*"):
+                leftover.unlink()
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "bot"],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                env=env,
+                cwd=Path(__file__).resolve().parent.parent,
+            )
+            for _ in range(4)
+        ]
+        errors = [p.communicate(timeout=60)[1].decode() for p in procs]
+        assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
+        conn = sqlite3.connect(path)
+        assert conn.execute("pragma integrity_check").fetchone() == ("ok",)
+        assert conn.execute("select count(*) from facts").fetchone()[0] > 40
+        conn.close()
