@@ -9,6 +9,7 @@ retriever at once, with no rebuild.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import secrets
@@ -23,7 +24,7 @@ from .errors import FactFileError, FactNotFoundError, KnowledgeError
 from .models import Citation, Fact
 from .normalize import fold
 from .service import KnowledgeBase
-from .store import citation_for, fact_to_record
+from .store import citation_for, fact_from_record, fact_to_record
 
 DUPLICATE_SCORE = 85.0  # rapidfuzz token_set_ratio at which a new fact looks like a repeat
 MAX_IMPORT_BYTES = 2_000_000
@@ -334,18 +335,11 @@ class Curator:
         rows = [r for r in self.store.audit_entries(fact_id) if r["id"] == entry_id]
         if not rows or not rows[0]["after"]:
             raise FactNotFoundError(f"no version {entry_id} of {fact_id!r} to roll back to")
-        record = json.loads(rows[0]["after"])
-        fact = Fact(
+        fact = dataclasses.replace(
+            fact_from_record(json.loads(rows[0]["after"])),
             id=fact_id,
-            text=record["text"],
-            source_id=record["source_id"],
-            paragraph=record["paragraph"],
-            quote=record["quote"],
-            questions=tuple(record["questions"]),
-            keywords=tuple(record["keywords"]),
             origin=current.origin,
             guild_id=current.guild_id,
-            citation_note=record.get("citation_note", ""),
         )
         self.store.save_facts([fact], actor=actor, action="rollback")
         if self.store.fact_meta(fact_id)["deleted_at"] is None:

@@ -374,7 +374,7 @@ class FactStore:
                     continue
                 before = self._fact_json(db, fact.id)
                 was_retired = row["deleted_reason"] == "retired"
-                same = _same_content(before, after)
+                same = before == after
                 if not was_retired and (same or row["curated_hash"] == file_hash):
                     # Unchanged, or the file is unchanged and the database holds an
                     # owner's edit, which is kept.
@@ -792,8 +792,9 @@ def fact_to_record(fact: Fact) -> dict[str, Any]:
     return record
 
 
-def _same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return a == b
+def fact_from_record(record: dict[str, Any]) -> Fact:
+    """The inverse of fact_to_record (e.g. a version kept in the audit log)."""
+    return _fact_from_row(record, tuple(record["questions"]), tuple(record["keywords"]))
 
 
 def record_hash(record: dict[str, Any]) -> str:
