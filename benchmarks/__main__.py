@@ -26,7 +26,7 @@ from typing import Any
 
 import rapidfuzz
 
-from knowledge.build import load_curated
+from knowledge.curation.build import load_curated
 
 from .report import render, shortfalls
 

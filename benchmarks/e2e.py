@@ -22,10 +22,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from knowledge.build import build
-from knowledge.evaluation import evaluate, load_items
+from knowledge.curation.build import build
+from knowledge.retrieval.evaluation import evaluate, load_items
 from knowledge.service import KnowledgeBase
-from knowledge.store import FactStore
+from knowledge.store.fact_store import FactStore
 from tests.discord_double import DiscordDouble
 from tests.e2e.harness import BotProcess, embed_text
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from knowledge.build import load_curated
+from knowledge.curation.build import load_curated
 from knowledge.models import Fact
 
 REPO = Path(__file__).resolve().parent.parent

@@ -23,13 +23,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from knowledge.build import load_curated
 from knowledge.config import Config, DatabaseConfig, load_config
-from knowledge.evaluation import evaluate, load_items
+from knowledge.curation.build import load_curated
 from knowledge.models import Fact
-from knowledge.retrieval import FactScorer
+from knowledge.retrieval.evaluation import evaluate, load_items
+from knowledge.retrieval.retriever import FactScorer
 from knowledge.service import KnowledgeBase
-from knowledge.store import FactStore
+from knowledge.store.fact_store import FactStore
 
 from .generate import ARTICLE_QUESTIONS, Generator, Question
 from .loop_stall import measure_loop_stall

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.config import Config
-from knowledge.dbinfo import DatabaseInfo, database_info
 from knowledge.errors import KnowledgeError
+from knowledge.store.dbinfo import DatabaseInfo, database_info
 
 log = logging.getLogger("factbot.health")
 

@@ -12,13 +12,13 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import runtime_lexicon
 from .config import Config
+from .curation.build import runtime_lexicon
 from .errors import FactNotFoundError, StoreError
 from .models import Answer, Fact
-from .normalize import Normalizer
-from .retrieval import Retriever
-from .store import FactStore, LoggedQuestion
+from .retrieval.normalize import Normalizer
+from .retrieval.retriever import Retriever
+from .store.fact_store import FactStore, LoggedQuestion
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.build import PACKAGE_DIR, build
 from knowledge.config import Config, DatabaseConfig, load_config
+from knowledge.curation.build import PACKAGE_DIR, build
 from knowledge.service import KnowledgeBase
-from knowledge.store import FactStore
+from knowledge.store.fact_store import FactStore
 
 REPO = Path(__file__).resolve().parent.parent
 

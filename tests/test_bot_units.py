@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.cooldown import AskLimiter
-from knowledge.normalize import looks_like_question
+from knowledge.retrieval.normalize import looks_like_question
 
 
 class Clock:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.build import build, load_curated
+from knowledge.curation.build import build, load_curated
 from knowledge.errors import CitationError, FactFileError
 from knowledge.models import Fact
-from knowledge.store import FactStore
+from knowledge.store.fact_store import FactStore
 
 FACTS_FILE = "facts/japan-times-2012-01-04-social-media.toml"
 

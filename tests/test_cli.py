@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.cli import main
-from knowledge.console import run_console
+from knowledge.cli.console import run_console
+from knowledge.cli.main import main
 
 REPO = Path(__file__).resolve().parent.parent
 

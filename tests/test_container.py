@@ -132,8 +132,8 @@ def test_build_context_leaves_out(path):
         "config.toml",
         "bot/app.py",
         "bot/cogs/ask.py",
-        "knowledge/facts/japan-times-2012-01-04-social-media.toml",
-        "knowledge/sources/japan-times-2012-01-04-social-media.txt",
+        "knowledge/data/facts/japan-times-2012-01-04-social-media.toml",
+        "knowledge/data/sources/japan-times-2012-01-04-social-media.txt",
     ],
 )
 def test_build_context_keeps(path):

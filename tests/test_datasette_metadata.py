@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.build import build
-from knowledge.store import FactStore
+from knowledge.curation.build import build
+from knowledge.store.fact_store import FactStore
 
 REPO = Path(__file__).resolve().parent.parent
 METADATA = json.loads((REPO / "metadata.json").read_text(encoding="utf-8"))

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from knowledge.cli import main
+from knowledge.cli.main import main
 
 
 @pytest.fixture

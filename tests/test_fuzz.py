@@ -15,14 +15,14 @@ from hypothesis import strategies as st
 
 from bot import limits
 from bot.rendering import render_answer
-from knowledge.build import build, runtime_lexicon
 from knowledge.config import Config
-from knowledge.curation import MAX_IMPORT_BYTES, Curator, InvalidFactError, draft_from_form
+from knowledge.curation.build import build, runtime_lexicon
+from knowledge.curation.curator import MAX_IMPORT_BYTES, Curator, InvalidFactError, draft_from_form
 from knowledge.errors import InvalidQuestionError
 from knowledge.models import Answer, Citation, Fact, ScoredFact, Status, Suggestion
-from knowledge.normalize import Normalizer, fold, looks_like_question, question_type
+from knowledge.retrieval.normalize import Normalizer, fold, looks_like_question, question_type
 from knowledge.service import KnowledgeBase
-from knowledge.store import FactStore
+from knowledge.store.fact_store import FactStore
 from tests.discord_safety import (
     WORKING_LINK,
     assert_within_limits,

@@ -25,9 +25,9 @@ from bot.health import (
     write_status,
 )
 from knowledge.config import load_config
-from knowledge.dbinfo import database_info
 from knowledge.errors import StoreError
-from knowledge.migrations import known_migration_names
+from knowledge.store.dbinfo import database_info
+from knowledge.store.migrations import known_migration_names
 
 
 def a_status(**changes) -> BotStatus:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.rendering import render_answer
-from knowledge.cli import main as knowledge_main
+from knowledge.cli.main import main as knowledge_main
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")

@@ -6,7 +6,7 @@ import pytest
 
 from knowledge.errors import InvalidQuestionError
 from knowledge.models import Fact, Status
-from knowledge.normalize import Normalizer, QuestionType, question_type
+from knowledge.retrieval.normalize import Normalizer, QuestionType, question_type
 
 ARTICLE_URL = "https://www.japantimes.co.jp/life/2012/01/04/lifestyle/2011-trends-social-media-in-japan-comes-of-age/"
 
@@ -183,7 +183,7 @@ def test_question_types_are_recognised():
 
 def test_normaliser_folds_width_case_quotes_and_aliases():
     normalizer = Normalizer(
-        __import__("knowledge.build", fromlist=["load_curated"]).load_curated().lexicon
+        __import__("knowledge.curation.build", fromlist=["load_curated"]).load_curated().lexicon
     )
     assert normalizer.content_tokens("What’s G+ doing with AKB?") == ["googleplus", "akb48"]
     assert normalizer.content_tokens("ＦＢ users") == ["facebook", "user"]

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from rapidfuzz import process
 
-from knowledge import retrieval
-from knowledge.build import load_curated
 from knowledge.config import RetrievalConfig
+from knowledge.curation.build import load_curated
 from knowledge.models import Fact
-from knowledge.normalize import (
+from knowledge.retrieval import retriever as retrieval
+from knowledge.retrieval.normalize import (
     _INVISIBLE,
     _QUOTES,
     Lexicon,
@@ -27,7 +27,7 @@ from knowledge.normalize import (
     _alias_pattern,
     fold,
 )
-from knowledge.retrieval import FactScorer, Retriever
+from knowledge.retrieval.retriever import FactScorer, Retriever
 
 REPO = Path(__file__).resolve().parent.parent
 QUESTIONS = [

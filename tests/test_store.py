@@ -9,8 +9,8 @@ import pytest
 from sqlite_utils import Database
 
 from knowledge.errors import SchemaTooNewError, StoreError
-from knowledge.migrations import known_migration_names
-from knowledge.store import FactStore, LoggedQuestion
+from knowledge.store.fact_store import FactStore, LoggedQuestion
+from knowledge.store.migrations import known_migration_names
 
 
 def test_new_store_uses_wal_and_records_its_schema(db_path):

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from knowledge import dbfile
-from knowledge.build import build
+from knowledge.curation.build import build
 from knowledge.errors import StoreError
 from knowledge.models import Fact
-from knowledge.store import FactStore, LoggedQuestion
+from knowledge.store import dbfile
+from knowledge.store.fact_store import FactStore, LoggedQuestion
 
 PAGE = 4096
 

@@ -23,11 +23,11 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from knowledge.build import load_curated
+from knowledge.curation.build import load_curated
 from knowledge.errors import StoreError
-from knowledge.migrations import known_migration_names, migrations
 from knowledge.service import KnowledgeBase
-from knowledge.store import FactStore
+from knowledge.store.fact_store import FactStore
+from knowledge.store.migrations import known_migration_names, migrations
 
 FIXTURE = Path(__file__).parent / "data" / "factbot-schema-0001.db"
 GUILD = 1_100_000_000_004_194_305  # the double's "Fact Club"

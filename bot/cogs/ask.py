@@ -14,7 +14,7 @@ from discord.ext import commands
 
 from knowledge.errors import InvalidQuestionError
 from knowledge.models import Status
-from knowledge.normalize import looks_like_question
+from knowledge.retrieval.normalize import looks_like_question
 from knowledge.service import AskResult
 
 from ..errors import Refusal, reply_to_error, reply_to_message_error

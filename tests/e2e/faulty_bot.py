@@ -40,10 +40,10 @@ def _raise(where: str) -> None:
 def plant_faults() -> None:
     from bot import app
     from knowledge import stats
-    from knowledge.curation import Curator
-    from knowledge.retrieval import Retriever
+    from knowledge.curation.curator import Curator
+    from knowledge.retrieval.retriever import Retriever
     from knowledge.service import KnowledgeBase
-    from knowledge.store import FactStore
+    from knowledge.store.fact_store import FactStore
 
     ask = Retriever.ask
 

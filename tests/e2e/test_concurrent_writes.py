@@ -16,9 +16,9 @@ import sys
 
 import pytest
 
-from knowledge.build import build
+from knowledge.curation.build import build
 from knowledge.models import Fact
-from knowledge.store import FactStore
+from knowledge.store.fact_store import FactStore
 from tests.discord_double import DiscordDouble
 
 from .harness import REPO, BotProcess, fill

@@ -28,8 +28,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.build import build
-from knowledge.store import FactStore
+from knowledge.curation.build import build
+from knowledge.store.fact_store import FactStore
 from tests.discord_double import DiscordDouble
 
 from .harness import BotProcess, embed_text, fill

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.build import build
-from knowledge.store import FactStore
+from knowledge.curation.build import build
+from knowledge.store.fact_store import FactStore
 from tests.discord_double import DiscordDouble
 
 from .harness import REPO, BotProcess, embed_text, fill

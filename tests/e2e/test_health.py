@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from knowledge.migrations import known_migration_names
+from knowledge.store.migrations import known_migration_names
 from tests.discord_double import DiscordDouble
 
 from .harness import REPO, BotProcess

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import pytest_asyncio
 
-from knowledge.build import build
+from knowledge.curation.build import build
 from knowledge.models import Fact
-from knowledge.store import FactStore
+from knowledge.store.fact_store import FactStore
 
 from .harness import BotProcess, allows_no_mentions, embed_text
 

@@ -26,8 +26,8 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from knowledge.build import build
-from knowledge.store import FactStore
+from knowledge.curation.build import build
+from knowledge.store.fact_store import FactStore
 from tests.discord_double import DiscordDouble
 
 from .harness import BotProcess, buttons, embed_text

@@ -12,7 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from knowledge.curation import (
+from knowledge.curation.curator import (
     MAX_IMPORT_BYTES,
     Curator,
     FactDraft,

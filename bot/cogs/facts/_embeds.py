@@ -6,7 +6,7 @@ import re
 
 import discord
 
-from knowledge.curation import FactDetails, HistoryEntry, ImportPlan, UnansweredGroup
+from knowledge.curation.curator import FactDetails, HistoryEntry, ImportPlan, UnansweredGroup
 from knowledge.models import Fact
 
 from ... import limits

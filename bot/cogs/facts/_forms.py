@@ -6,7 +6,7 @@ from typing import Any
 
 import discord
 
-from knowledge.curation import form_source
+from knowledge.curation.curator import form_source
 from knowledge.models import Fact
 
 from ...errors import reply_to_error

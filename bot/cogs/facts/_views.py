@@ -8,7 +8,7 @@ from typing import Any
 
 import discord
 
-from knowledge.curation import HistoryEntry, UnansweredGroup
+from knowledge.curation.curator import HistoryEntry, UnansweredGroup
 
 from ... import limits
 from ...errors import reply_to_error

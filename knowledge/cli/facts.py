@@ -11,10 +11,10 @@ import getpass
 import sys
 from pathlib import Path
 
-from .config import Config
-from .curation import MAX_IMPORT_BYTES, Curator, FactDraft
-from .errors import KnowledgeError
-from .service import KnowledgeBase
+from ..config import Config
+from ..curation.curator import MAX_IMPORT_BYTES, Curator, FactDraft
+from ..errors import KnowledgeError
+from ..service import KnowledgeBase
 from .text_output import format_citation
 
 

@@ -15,7 +15,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from .errors import SchemaTooNewError, StoreError
+from ..errors import SchemaTooNewError, StoreError
 from .migrations import MIGRATION_SET, known_migration_names
 
 # Below this much free space next to the database, FactBot refuses to start

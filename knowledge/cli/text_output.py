@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from .models import Answer, Citation, Status
+from ..models import Answer, Citation, Status
 
 UNKNOWN_TEXT = "I don't know that one. Nothing in the fact base answers it."
 

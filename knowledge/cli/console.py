@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from .errors import FactNotFoundError, InvalidQuestionError
-from .models import Status
-from .service import KnowledgeBase
+from ..errors import FactNotFoundError, InvalidQuestionError
+from ..models import Status
+from ..service import KnowledgeBase
 from .text_output import format_answer
 
 BANNER = (

@@ -12,16 +12,16 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .backup import backup, restore
-from .build import build
-from .config import Config, load_config
+from ..config import Config, load_config
+from ..curation.build import build
+from ..errors import InvalidQuestionError, KnowledgeError
+from ..retrieval.evaluation import evaluate, load_items
+from ..service import KnowledgeBase
+from ..store.backup import backup, restore
+from ..store.fact_store import FactStore
+from ..store.migrations import known_migration_names
 from .console import run_console
-from .errors import InvalidQuestionError, KnowledgeError
-from .evaluation import evaluate, load_items
-from .fact_cli import add_fact_commands
-from .migrations import known_migration_names
-from .service import KnowledgeBase
-from .store import FactStore
+from .facts import add_fact_commands
 from .text_output import format_answer
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .curated import load_fact_files
-from .models import Fact, Source
-from .normalize import Lexicon
+from ..models import Fact, Source
+from ..retrieval.normalize import Lexicon
+from ..store.fact_store import BuildReport, FactStore
+from .fact_files import load_fact_files
 from .sources import load_sources
-from .store import BuildReport, FactStore
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent / "data"
 SYNONYMS_FILE = PACKAGE_DIR / "synonyms.toml"
 ALIASES_FILE = PACKAGE_DIR / "aliases.toml"
 

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..errors import StoreError
 from . import dbfile
-from .errors import StoreError
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .errors import CitationError, FactFileError
-from .models import Source
-from .tomlfile import read_toml
+from ..errors import CitationError, FactFileError
+from ..models import Source
+from ..tomlfile import read_toml
 
 REQUIRED_METADATA = ("id", "title", "publisher", "date", "url", "fact_paragraphs")
 _QUOTE_CHARS = {"'": "['‘’]", "‘": "['‘’]", "’": "['‘’]", '"': '["“”]', "“": '["“”]', "”": '["“”]'}

@@ -24,10 +24,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ..errors import FactNotFoundError, StoreError
+from ..models import Citation, Fact, Source
 from . import dbfile
-from .errors import FactNotFoundError, StoreError
 from .migrations import migrations
-from .models import Citation, Fact, Source
 
 
 def utc_now() -> str:

@@ -15,8 +15,8 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import FactFileError
-from .tomlfile import read_toml
+from ..errors import FactFileError
+from ..tomlfile import read_toml
 
 # Characters that render as nothing (or as a join) and only get in the way.
 _INVISIBLE = dict.fromkeys(

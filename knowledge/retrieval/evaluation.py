@@ -13,9 +13,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import FactFileError, InvalidQuestionError
-from .models import Answer, Status
-from .retrieval import Retriever
+from ..errors import FactFileError, InvalidQuestionError
+from ..models import Answer, Status
+from .retriever import Retriever
 
 ABSTAIN_KINDS = frozenset({"oos", "near_miss"})
 KIND_ORDER = (

@@ -33,11 +33,11 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from .config import RetrievalConfig
-from .errors import FactNotFoundError, InvalidQuestionError
-from .models import Answer, Fact, ScoredFact, Source, Status, Suggestion
+from ..config import RetrievalConfig
+from ..errors import FactNotFoundError, InvalidQuestionError
+from ..models import Answer, Fact, ScoredFact, Source, Status, Suggestion
+from ..store.fact_store import citation_for
 from .normalize import Normalizer, QuestionType, fold, question_type
-from .store import citation_for
 
 # Weight given to a question word the fact base has never seen, relative to the
 # rarest word it has: such a word is a sign the question is about something else.

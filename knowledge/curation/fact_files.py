@@ -1,7 +1,7 @@
 """Curated fact files: parse, validate and verify every citation.
 
 A fact file is TOML with a top-level `source` and a list of `[[facts]]`
-tables; see knowledge/facts/ for the format.
+tables; see knowledge/data/facts/ for the format.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import FactFileError
-from .models import Fact, Source
+from ..errors import FactFileError
+from ..models import Fact, Source
+from ..tomlfile import read_toml
 from .sources import verified_quote
-from .tomlfile import read_toml
 
 FACT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
 

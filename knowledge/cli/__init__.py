@@ -1,0 +1,1 @@
+"""The terminal shells: `python -m knowledge`, `fact ...`, and the local console."""

@@ -1,0 +1,1 @@
+"""What goes into the fact base: the repo's source and fact files, the build, and admins' curation."""

@@ -1,0 +1,1 @@
+"""Finding the facts that answer a question: normalising text, the index, scoring, grading."""
