@@ -29,6 +29,16 @@ _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W_]+", re.UNICODE)
 # spaces and the backquote a straight quote, exactly as the general path does.
 _ASCII_FOLD = str.maketrans({**{chr(i): " " for i in range(32)}, "\x7f": " ", "`": "'"})
 _WORD_RUN = re.compile(r"\w+")
+# Discord syntax that is never a question word: mentions (user, role,
+# channel), custom emoji, timestamps, links (a markdown link keeps its text),
+# @everyone/@here, and bare ids (17+ digits). Matched on folded text.
+_DISCORD_SYNTAX = re.compile(
+    r"<(?:@[!&]?|#|/[^:>]*:|a?:\w+:|t:)\d+(?::\w)?>"
+    r"|\[([^\]]*)\]\(\s*<?https?://[^)\s]*>?\s*\)"
+    r"|<?\b(?:https?://|www\.)[^\s<>]+>?"
+    r"|@(?:everyone|here)\b"
+    r"|(?<!\d)\d{17,}(?!\d)"
+)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -189,7 +199,9 @@ class Normalizer:
 
     def tokens(self, text: str) -> list[str]:
         """All tokens, aliases resolved, synonyms mapped, light stemming applied."""
-        folded = fold(text).replace("'s ", " ").replace("'s", " ")
+        folded = fold(text)
+        folded = _DISCORD_SYNTAX.sub(_syntax_replacement, folded)
+        folded = folded.replace("'s ", " ").replace("'s", " ")
         folded = self._alias_re.sub(lambda m: f" {self.lexicon.aliases[_key(m)]} ", folded)
         folded = self._phrase_re.sub(lambda m: f" {self._phrases[_key(m)]} ", folded)
         words = self._words
@@ -234,6 +246,10 @@ class Normalizer:
 
 
 _WORD_MEMO_SIZE = 200_000
+
+
+def _syntax_replacement(match: re.Match[str]) -> str:
+    return f" {match.group(1) or ''} "  # a markdown link's text stays
 
 
 def _key(match: re.Match[str]) -> str:
@@ -345,3 +361,20 @@ def question_type(text: str) -> QuestionType:
 
 
 _GENERIC_STEMS = frozenset(stem(word) for word in GENERIC_WORDS)
+
+
+_ASKED_FOR = re.compile(
+    r"\b(?:(how\s+(?:many|much))|((?:what|which)\s+(?:time|day|date|year|month))|"
+    r"((?:what|which)\s+(?:place|city|country|town|address|location))|"
+    r"(who|whom|whose)|(when)|(where)|(why)|(how)|(what|whats|which))\b"
+)
+_ASKED_FOR_NAMES = ("how many", "when", "where", "who", "when", "where", "why", "how", "what")
+
+
+def asked_for(text: str) -> str:
+    """What a question asks for, from its first question word: "who", "what",
+    "when" ("what year" too), "where", "why", "how", "how many"; "" for none."""
+    match = _ASKED_FOR.search(fold(text))
+    if match is None:
+        return ""
+    return _ASKED_FOR_NAMES[match.lastindex - 1 if match.lastindex else 0]

@@ -26,7 +26,7 @@ import math
 import re
 import time
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,7 +37,7 @@ from ..config import RetrievalConfig
 from ..errors import FactNotFoundError, InvalidQuestionError
 from ..models import Answer, Fact, ScoredFact, Source, Status, Suggestion
 from ..store.fact_store import citation_for
-from .normalize import Normalizer, QuestionType, fold, question_type
+from .normalize import Normalizer, QuestionType, asked_for, fold, question_type
 
 # Weight given to a question word the fact base has never seen, relative to the
 # rarest word it has: such a word is a sign the question is about something else.
@@ -57,6 +57,9 @@ GENERIC_WORD_WEIGHT = 0.4  # an everyday word ("time", "day") counts for less
 COVERAGE_WEIGHT = 0.7  # the rest is phrasing similarity
 MIN_ANSWER_COVERAGE = 0.6  # below this share of the question, never assert a fact
 TOPIC_MARGIN_FACTOR = 2.5  # "tell me about X" shows more of what is known about X
+# A question that is one of a fact's own phrasings (same question word, same
+# content words, typos allowed) scores at least this, however common its words.
+PHRASING_MATCH_SCORE = 95.0
 # Most candidates whose phrasing is compared with the question, highest upper
 # bound first. Comparing stops earlier once no other candidate can reach the top.
 RERANK_LIMIT = 1000
@@ -96,6 +99,7 @@ class FactTerms:
     tokens: frozenset[str]  # the fact's own words
     described: frozenset[str]  # words describing the entities it names
     phrasings: tuple[str, ...]  # normalised content strings: text, then questions
+    phrasing_keys: frozenset[str]  # see phrasing_keys()
     has_number: bool
     has_time: bool
 
@@ -126,6 +130,7 @@ class PreparedQuestion:
     qtype: QuestionType
     query_string: str
     words: frozenset[str]  # every vocabulary word any token may stand for
+    phrasing_keys: frozenset[str]  # the question as a stored phrasing would be keyed
 
     @property
     def topic(self) -> bool:
@@ -314,6 +319,7 @@ class Retriever:
         self._flags = _Growable(np.empty(0, dtype=np.uint8))
         self._own: dict[str, _Growable] = {}  # word -> facts that use it
         self._described: dict[str, _Growable] = {}  # word -> facts naming what it describes
+        self._phrased: dict[str, list[int]] = {}  # phrasing key -> facts with that phrasing
         self._sorted_vocab: list[str] = []
         self._typos = _TypoIndex()
         # Question words recur: what each stands for in the vocabulary is kept
@@ -327,6 +333,9 @@ class Retriever:
         """The words, phrasings and flags the index keeps for a fact."""
         norm = self.normalizer
         phrasings = tuple(" ".join(norm.content_tokens(p)) for p in (fact.text, *fact.questions))
+        keys: set[str] = set()
+        for phrasing, tokens_of in zip((fact.text, *fact.questions), phrasings, strict=True):
+            keys |= phrasing_keys(asked_for(phrasing), tokens_of.split())
         tokens = set(" ".join(phrasings).split())
         for keyword in fact.keywords:
             tokens.update(norm.content_tokens(keyword))
@@ -340,6 +349,7 @@ class Retriever:
             tokens=frozenset(tokens),
             described=frozenset(described - tokens),
             phrasings=phrasings,
+            phrasing_keys=frozenset(keys),
             has_number=bool(_QUANTITY.search(folded_text)),
             has_time=bool(_TIMEISH.search(folded_text)),
         )
@@ -370,6 +380,8 @@ class Retriever:
                 own.setdefault(token, []).append(number)
             for token in terms.described:
                 described.setdefault(token, []).append(number)
+            for key in terms.phrasing_keys:
+                self._phrased.setdefault(key, []).append(number)
         for postings, lists in ((self._own, own), (self._described, described)):
             for token, numbers in lists.items():
                 if replaced:
@@ -379,6 +391,12 @@ class Retriever:
         self._guild = _Growable(np.frombuffer(guilds, dtype=np.int64).copy())
         self._lengths = _Growable(np.array(lengths, dtype=np.uint32))
         self._flags = _Growable(np.frombuffer(bytes(flags), dtype=np.uint8).copy())
+        if replaced:
+            self._phrased = {
+                key: kept
+                for key, numbers in self._phrased.items()
+                if (kept := [n for n in numbers if n not in replaced])
+            }
         self._sorted_vocab = sorted(self._own.keys() | self._described.keys())
         self._typos.rebuild(self._sorted_vocab)
         if len(self._number) >= FREEZE_MIN_FACTS:
@@ -409,6 +427,8 @@ class Retriever:
                         self._add_word(word)
                     postings[word] = docs = _postings()
                 docs.append(number)
+        for key in terms.phrasing_keys:
+            self._phrased[key] = [*self._phrased.get(key, ()), number]
         self._number[fact.id] = number  # last: the fact is searchable once complete
 
     def remove(self, fact_id: str) -> None:
@@ -420,6 +440,12 @@ class Retriever:
         self._phrasings[number] = None
         assert fact is not None
         terms = self.analyse(fact)
+        for key in terms.phrasing_keys:
+            kept = [n for n in self._phrased.get(key, ()) if n != number]
+            if kept:
+                self._phrased[key] = kept
+            else:
+                self._phrased.pop(key, None)
         for postings, words in ((self._own, terms.tokens), (self._described, terms.described)):
             for word in words:
                 docs = postings.get(word)
@@ -515,6 +541,20 @@ class Retriever:
             if self.normalizer.is_generic(token):
                 weights[token] *= GENERIC_WORD_WEIGHT
         is_entity = self.normalizer.is_entity
+        # Each word as the vocabulary word it most likely is (typos fixed).
+        closest = [
+            max(e, key=lambda v: (e[v], -self._df(v))) if (e := expansions[t]) else t
+            for t in tokens
+        ]
+        # The question as asked, and without its everyday words ("happen"),
+        # each also without its question word, as "meetup venue" is stored.
+        plain = [t for t in closest if not self.normalizer.is_generic(t)]
+        keys = {
+            key
+            for asked in (asked_for(question), "")
+            for words in (closest, plain)
+            for key in phrasing_keys(asked, words)
+        }
         return PreparedQuestion(
             question=question,
             tokens=tuple(tokens),
@@ -528,6 +568,7 @@ class Retriever:
             qtype=question_type(question),
             query_string=" ".join(tokens),
             words=frozenset(v for e in expansions.values() for v in e),
+            phrasing_keys=frozenset(keys),
         )
 
     def _rank(
@@ -539,15 +580,18 @@ class Retriever:
         q = self.prepare(question)
         if q is None:
             return [], False
-        numbers, coverage = self._coverage(q, guild_id)
+        phrased = {n for key in q.phrasing_keys for n in self._phrased.get(key, ())}
+        numbers, coverage = self._coverage(q, guild_id, phrased)
         if not len(numbers):
             return [], q.topic
         need = max(need, self.config.max_facts, self.config.max_suggestions)
-        return self._rerank(q, numbers, coverage, need), q.topic
+        return self._rerank(q, numbers, coverage, need, phrased), q.topic
 
-    def _coverage(self, q: PreparedQuestion, guild_id: int | None) -> tuple[np.ndarray, np.ndarray]:
-        """Facts that match enough of the question to be candidates, and the
-        share of the question's weight each covers."""
+    def _coverage(
+        self, q: PreparedQuestion, guild_id: int | None, phrased: Collection[int] = ()
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Facts that match enough of the question to be candidates (or have
+        it as a phrasing), and the share of the question's weight each covers."""
         # Facts indexed while this runs are left out: their number is >= size.
         size = self._flags.n  # the last of a fact's columns to be appended
         covered = np.zeros(size)  # summed weight x similarity, question word by word
@@ -595,6 +639,8 @@ class Retriever:
         # Everyday words alone say nothing, and one plain word is too little
         # to go on, though one name is enough.
         keep = (telling >= 2) | named
+        if phrased:
+            keep[[n for n in phrased if n < size]] = True
         guilds = self._guild.view()[:size]
         if guild_id is None:
             keep &= guilds == _EVERYWHERE
@@ -604,7 +650,12 @@ class Retriever:
         return numbers, covered[numbers] / q.total_weight
 
     def _rerank(
-        self, q: PreparedQuestion, numbers: np.ndarray, coverage: np.ndarray, need: int
+        self,
+        q: PreparedQuestion,
+        numbers: np.ndarray,
+        coverage: np.ndarray,
+        need: int,
+        phrased: set[int],
     ) -> list[_Candidate]:
         flags = self._flags.view()[numbers]
         bonus = _type_adjustments(q.qtype, flags)
@@ -618,6 +669,8 @@ class Retriever:
             * _similarity_bounds(len(q.query_string), self._lengths.view()[numbers])
             + 0.01
         )
+        if phrased:
+            upper[np.isin(numbers, list(phrased))] = 100.01
         if len(numbers) > RERANK_LIMIT:
             top = np.argpartition(-upper, RERANK_LIMIT - 1)[:RERANK_LIMIT]
             numbers, coverage, flags, bonus, upper = (
@@ -636,7 +689,9 @@ class Retriever:
             batch = batch[: np.count_nonzero(upper[batch] >= floor)]
             if not len(batch):
                 break
-            ranked += self._score(q, numbers[batch], coverage[batch], flags[batch], bonus[batch])
+            ranked += self._score(
+                q, numbers[batch], coverage[batch], flags[batch], bonus[batch], phrased
+            )
             if len(ranked) >= need:
                 ranked.sort(key=lambda c: (-c.score, c.fact.id))
                 floor = ranked[need - 1].score
@@ -650,6 +705,7 @@ class Retriever:
         coverage: np.ndarray,
         flags: np.ndarray,
         bonus: np.ndarray,
+        phrased: set[int],
     ) -> list[_Candidate]:
         joined = [self._phrasings[n] for n in numbers.tolist()]
         phrasings = [p.split("\n") if p is not None else [] for p in joined]
@@ -679,6 +735,8 @@ class Retriever:
             assertable = cov >= MIN_ANSWER_COVERAGE and (
                 q.qtype is not QuestionType.NUMBER or bool(flag & _HAS_NUMBER)
             )
+            if number in phrased:
+                score, assertable = _phrased_score(score), True
             found.append(
                 _Candidate(max(0.0, min(100.0, score)), fact, group[index], index, cov, assertable)
             )
@@ -853,9 +911,10 @@ class FactScorer:
         self, question: str, terms: FactTerms, *, score_cutoff: float | None = None, **_: object
     ) -> float:
         q = self._prepare(question)
-        if q is None or (q.words.isdisjoint(terms.tokens) and q.words.isdisjoint(terms.described)):
+        if q is None or (terms.fact.guild_id is not None and terms.fact.guild_id != self.guild_id):
             return -1.0
-        if terms.fact.guild_id is not None and terms.fact.guild_id != self.guild_id:
+        phrased = not q.phrasing_keys.isdisjoint(terms.phrasing_keys)
+        if not phrased and q.words.isdisjoint(terms.tokens) and q.words.isdisjoint(terms.described):
             return -1.0
         hits: dict[str, float] = {}
         for token, expansion in q.expansions:
@@ -869,17 +928,35 @@ class FactScorer:
                 if here > hits.get(token, 0.0):
                     hits[token] = here
         telling = [t for t in hits if t in q.telling]
-        if not telling or (len(telling) == 1 and telling[0] not in q.entity_tokens):
+        weak = not telling or (len(telling) == 1 and telling[0] not in q.entity_tokens)
+        if weak and not phrased:
             return -1.0
         coverage = sum(q.weights[t] * s for t, s in hits.items()) / q.total_weight
         adjust = _type_adjustment(q.qtype, terms.flags)
         partial = 100 * COVERAGE_WEIGHT * coverage + adjust
-        if score_cutoff and partial + _MAX_SIMILARITY_POINTS <= score_cutoff:
+        if score_cutoff and partial + _MAX_SIMILARITY_POINTS <= score_cutoff and not phrased:
             return -1.0  # cannot beat the best so far
         similarity = max(phrasing_similarity(q.query_string, p) for p in terms.phrasings)
         score = 100 * COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * similarity
         score += adjust
+        if phrased:
+            score = _phrased_score(score)
         return max(0.0, min(100.0, score))
+
+
+def phrasing_keys(asked: str, tokens: Iterable[str]) -> set[str]:
+    """How a phrasing is looked up: what it asks for ("where", see asked_for)
+    and its content words in any order. A question with the same key as one
+    of a fact's phrasings asks what that phrasing asks."""
+    words = " ".join(sorted(set(tokens)))
+    return {f"{asked}|{words}"} if words else set()
+
+
+def _phrased_score(score: float) -> float:
+    """The score of a fact that has the question as a phrasing: at least
+    PHRASING_MATCH_SCORE, and the closer match first when two do."""
+    score = max(0.0, min(100.0, score))
+    return PHRASING_MATCH_SCORE + (100 - PHRASING_MATCH_SCORE) * score / 100
 
 
 def _type_adjustment(qtype: QuestionType, flags: int) -> float:

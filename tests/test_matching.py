@@ -1,0 +1,141 @@
+"""Matching that generalises: an invented FAQ of a repair club (not the
+article, no aliases or synonyms tuned to it), asked in people's own words."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from knowledge.config import RetrievalConfig
+from knowledge.models import Fact, Status
+from knowledge.retrieval.normalize import Lexicon, Normalizer
+from knowledge.retrieval.retriever import FactScorer, Retriever
+
+FAQ = Path(__file__).resolve().parent / "data" / "invented_faq.json"
+GUILD = 4242
+
+
+def faq_facts() -> list[Fact]:
+    return [
+        Fact(
+            id=r["id"],
+            text=r["text"],
+            source_id=None,
+            paragraph=None,
+            quote="",
+            questions=tuple(r["questions"]),
+            keywords=tuple(r["keywords"]),
+            origin="admin",
+            guild_id=GUILD,
+            citation_note="Club FAQ",
+        )
+        for r in json.loads(FAQ.read_text())["facts"]
+    ]
+
+
+@pytest.fixture(scope="module")
+def faq() -> Retriever:
+    retriever = Retriever(Normalizer(Lexicon()), RetrievalConfig())
+    retriever.load(faq_facts())
+    return retriever
+
+
+def top(retriever: Retriever, question: str) -> str | None:
+    """The id of the fact answered outright, or None."""
+    answer = retriever.ask(question, guild_id=GUILD)
+    if answer.status is not Status.ANSWER:
+        return None
+    return answer.facts[0].fact.id
+
+
+def scan(retriever: Retriever, question: str) -> float:
+    """The best score the exhaustive scan gives (FactScorer)."""
+    scorer = FactScorer(retriever, GUILD)
+    return max(scorer(question, retriever.analyse(f)) for f in retriever.facts())
+
+
+# -- a stored phrasing is the strongest evidence ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("where is the meetup", "meetup-venue"),
+        ("When is the meetup?", "meetup-day"),
+        ("WHERE IS THE MEETUP??", "meetup-venue"),
+        ("where is the meetpu", "meetup-venue"),  # a typo
+        ("where's the meetup happening?", "meetup-venue"),  # an everyday word more
+    ],
+)
+def test_a_question_equal_to_a_stored_phrasing_is_answered_with_its_fact(faq, question, fact_id):
+    # "meetup" is in a dozen facts and the rest are question words: coverage
+    # alone cannot tell them apart, the stored phrasing can.
+    assert top(faq, question) == fact_id, faq.explain(question, GUILD)
+
+
+def test_a_stored_phrasing_with_another_question_word_is_not_a_match(faq):
+    answer = faq.ask("why is the meetup", guild_id=GUILD)
+    assert not (answer.status is Status.ANSWER and answer.confidence >= 95)
+
+
+def test_the_exhaustive_scan_scores_a_stored_phrasing_like_the_index(faq):
+    question = "where is the meetup"
+    assert scan(faq, question) == pytest.approx(faq.ask(question, guild_id=GUILD).confidence)
+
+
+def test_a_stored_phrasing_counts_only_in_its_own_server(faq):
+    assert faq.ask("where is the meetup", guild_id=GUILD + 1).status is Status.UNKNOWN
+
+
+# -- Discord syntax is never a question word ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "noise",
+    [
+        "<@123456789012345678>",
+        "<@!123456789012345678>",
+        "<@&223456789012345678>",
+        "<#323456789012345678>",
+        "@everyone",
+        "@here",
+        "<:wrench:423456789012345678>",
+        "<https://example.org/some/page?x=1>",
+        "https://example.org/club/faq",
+        "[here](https://example.org/x)",
+        "123456789012345678",
+    ],
+)
+def test_discord_syntax_in_a_question_changes_nothing(faq, noise):
+    question = "How many things were repaired in 2024?"
+    plain = faq.ask(question, guild_id=GUILD)
+    noisy = faq.ask(f"{noise} {question} {noise}", guild_id=GUILD)
+    assert noisy.status is plain.status is Status.ANSWER
+    assert [f.fact.id for f in noisy.facts] == [f.fact.id for f in plain.facts]
+    assert noisy.confidence == pytest.approx(plain.confidence)
+
+
+def test_a_fact_full_of_discord_syntax_does_not_match_on_it():
+    junk = Fact(
+        id="junk",
+        text="Ping <@123456789012345678> <@&223456789012345678> @everyone "
+        "https://example.org/a <#323456789012345678> for help.",
+        source_id=None,
+        paragraph=None,
+        quote="",
+        origin="admin",
+        guild_id=GUILD,
+    )
+    retriever = Retriever(Normalizer(Lexicon()), RetrievalConfig())
+    retriever.load([*faq_facts(), junk])
+    question = "<@123456789012345678> @everyone how many things were repaired in 2024? https://example.org/a"
+    assert top(retriever, question) == "repairs-2024"
+
+
+def test_a_markdown_link_keeps_its_text():
+    tokens = Normalizer(Lexicon()).content_tokens(
+        "[Harbour Street Library](https://example.org/lib)"
+    )
+    assert tokens == ["harbour", "street", "library"]
