@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -16,6 +18,7 @@ from knowledge.store.fact_store import FactStore
 REPO = Path(__file__).resolve().parent.parent
 METADATA = json.loads((REPO / "metadata.json").read_text(encoding="utf-8"))
 TABLES = METADATA["databases"]["factbot"]["tables"]
+OPERATIONS = (REPO / "docs" / "operations.md").read_text(encoding="utf-8")
 
 
 @pytest.fixture
@@ -51,15 +54,25 @@ def test_metadata_describes_every_column_and_no_other(fresh_db):
         assert all(described.values()), table
 
 
+def documented_command() -> list[str]:
+    """docs/operations.md's command, `.venv/bin/datasette data/factbot.db --metadata ...`."""
+    (line,) = re.findall(r"^\.venv/bin/datasette [^#]*", OPERATIONS, flags=re.M)
+    command = shlex.split(line)
+    assert command[1] == "data/factbot.db", command
+    return command
+
+
 def datasette(db: Path, path: str) -> subprocess.CompletedProcess:
-    """README's command, `datasette DB --metadata metadata.json`, asked for one page."""
+    """The documented command, on `db`, asked for one page."""
     executable = shutil.which("datasette", path=str(Path(sys.executable).parent))
     assert executable, "datasette is missing: pip install -e '.[browse]'"
+    _, _, *options = documented_command()
     return subprocess.run(
-        [executable, str(db), "--metadata", str(REPO / "metadata.json"), "--get", path],
+        [executable, str(db), *options, "--get", path],
         capture_output=True,
         text=True,
         timeout=120,
+        cwd=REPO,
     )
 
 

@@ -1,5 +1,5 @@
-"""README's examples are real: the answer as the bot shows it, the console
-output, and the backup commands."""
+"""The docs' examples are real: README's answer as the bot shows it and its
+console output, and the backup commands in docs/operations.md."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from knowledge.cli.main import main as knowledge_main
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
+OPERATIONS = (REPO / "docs" / "operations.md").read_text(encoding="utf-8")
 QUESTION = "How many users did Facebook have in Japan?"
 
 
@@ -58,9 +59,9 @@ def test_console_example_is_what_ask_prints(kb, config, capsys, tmp_path):
 
 
 def backup_commands() -> tuple[str, str]:
-    sqlite_cli = re.search(r"^sqlite3 data/factbot.db .*$", README, flags=re.M)
+    sqlite_cli = re.search(r"^sqlite3 data/factbot.db .*$", OPERATIONS, flags=re.M)
     in_container = re.search(
-        r"^docker exec factbot (python -m knowledge backup \S+)", README, flags=re.M
+        r"^docker exec factbot (python -m knowledge backup \S+)", OPERATIONS, flags=re.M
     )
     assert sqlite_cli and in_container
     return sqlite_cli.group(0), in_container.group(1)
