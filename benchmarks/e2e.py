@@ -25,7 +25,7 @@ from typing import Any
 from knowledge.curation.build import build
 from knowledge.retrieval.evaluation import evaluate, load_items
 from knowledge.service import KnowledgeBase
-from knowledge.store.fact_store import FactStore
+from knowledge.store import FactStore
 from tests.discord_double import DiscordDouble
 from tests.e2e.harness import BotProcess, embed_text
 

@@ -5,7 +5,7 @@
         [--questions Q] [--scan-questions S] [--loop-seconds T]
 
 `import` generates the facts and writes them into a new SQLite fact base the
-way `python -m knowledge build` does (FactStore.sync_curated). `measure` opens
+way `python -m knowledge build` does (knowledge.curation.sync). `measure` opens
 that base as the bot does (KnowledgeBase.open), then times FactBot and the
 naive scan on the same questions, and optionally the event-loop stall.
 """
@@ -25,11 +25,12 @@ from typing import Any
 
 from knowledge.config import Config, DatabaseConfig, load_config
 from knowledge.curation.build import load_curated
+from knowledge.curation.sync import sync_curated
 from knowledge.models import Fact
 from knowledge.retrieval.evaluation import evaluate, load_items
 from knowledge.retrieval.retriever import FactScorer
 from knowledge.service import KnowledgeBase
-from knowledge.store.fact_store import FactStore
+from knowledge.store import FactStore
 
 from .generate import ARTICLE_QUESTIONS, Generator, Question
 from .loop_stall import measure_loop_stall
@@ -67,7 +68,7 @@ def run_import(size: int, db: Path, seed: int) -> dict[str, Any]:
     curated = load_curated()
     started = time.perf_counter()
     store = FactStore.open(db)
-    report = store.sync_curated(curated.sources, facts, curated.lexicon.aliases)
+    report = sync_curated(store, curated.sources, facts, curated.lexicon.aliases)
     store.close()
     return {
         "facts": len(facts),

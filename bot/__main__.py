@@ -25,7 +25,7 @@ from knowledge.config import Config, load_config
 from knowledge.curation.build import build
 from knowledge.errors import KnowledgeError
 from knowledge.service import KnowledgeBase
-from knowledge.store.fact_store import FactStore
+from knowledge.store import FactStore
 
 from .app import create_bot, sync_commands
 from .credentials import HOW_TO_PASS_THE_TOKEN, TokenError, read_token

@@ -18,7 +18,7 @@ from .errors import FactNotFoundError, StoreError
 from .models import Answer, Fact
 from .retrieval.normalize import Normalizer
 from .retrieval.retriever import Retriever
-from .store.fact_store import FactStore, LoggedQuestion
+from .store import FactStore, LoggedQuestion
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from .store.fact_store import FactStore
+from .store import FactStore
 
 DAYS = 30
 TOP = 5

@@ -10,7 +10,7 @@ import pytest
 from knowledge.config import Config, DatabaseConfig, load_config
 from knowledge.curation.build import PACKAGE_DIR, build
 from knowledge.service import KnowledgeBase
-from knowledge.store.fact_store import FactStore
+from knowledge.store import FactStore
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -15,8 +15,8 @@ from knowledge.cli.main import main
 from knowledge.curation.build import build
 from knowledge.errors import SchemaTooNewError, StoreError
 from knowledge.models import Fact
+from knowledge.store import FactStore, LoggedQuestion
 from knowledge.store import backup as backups
-from knowledge.store.fact_store import FactStore, LoggedQuestion
 
 
 def admin_fact(fact_id: str) -> Fact:
@@ -217,7 +217,7 @@ def test_restore_refuses_while_another_process_has_the_database_open(live, tmp_p
         [
             sys.executable,
             "-c",
-            "import sys, time\nfrom knowledge.store.fact_store import FactStore\n"
+            "import sys, time\nfrom knowledge.store import FactStore\n"
             "store = FactStore.open(sys.argv[1])\nprint('open', flush=True)\ntime.sleep(30)\n",
             str(live),
         ],

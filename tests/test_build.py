@@ -10,7 +10,7 @@ import pytest
 from knowledge.curation.build import build, load_curated
 from knowledge.errors import CitationError, FactFileError
 from knowledge.models import Fact
-from knowledge.store.fact_store import FactStore
+from knowledge.store import FactStore
 
 FACTS_FILE = "facts/japan-times-2012-01-04-social-media.toml"
 

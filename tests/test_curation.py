@@ -11,7 +11,7 @@ from knowledge.curation.build import build
 from knowledge.curation.curator import Curator, FactDraft, InvalidFactError, NotAllowedError
 from knowledge.errors import FactNotFoundError
 from knowledge.models import Status
-from knowledge.store.fact_store import LoggedQuestion
+from knowledge.store import LoggedQuestion
 
 SOURCE = "japan-times-2012-01-04-social-media"
 GUILD, OTHER = 111, 222

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.curation.build import build
-from knowledge.store.fact_store import FactStore
+from knowledge.store import FactStore
 
 REPO = Path(__file__).resolve().parent.parent
 METADATA = json.loads((REPO / "metadata.json").read_text(encoding="utf-8"))

@@ -22,7 +22,7 @@ from knowledge.errors import InvalidQuestionError
 from knowledge.models import Answer, Citation, Fact, ScoredFact, Status, Suggestion
 from knowledge.retrieval.normalize import Normalizer, fold, looks_like_question, question_type
 from knowledge.service import KnowledgeBase
-from knowledge.store.fact_store import FactStore
+from knowledge.store import FactStore
 from tests.discord_safety import (
     WORKING_LINK,
     assert_within_limits,

@@ -12,7 +12,7 @@ import pytest
 from bot.charts import questions_per_day_png
 from knowledge.models import Fact
 from knowledge.stats import DailyCount, compute_stats, format_stats_text
-from knowledge.store.fact_store import FactStore, LoggedQuestion
+from knowledge.store import FactStore, LoggedQuestion
 
 NOW = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
 TODAY = NOW.date()

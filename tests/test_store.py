@@ -9,7 +9,7 @@ import pytest
 from sqlite_utils import Database
 
 from knowledge.errors import SchemaTooNewError, StoreError
-from knowledge.store.fact_store import FactStore, LoggedQuestion
+from knowledge.store import FactStore, LoggedQuestion
 from knowledge.store.migrations import known_migration_names
 
 

@@ -18,8 +18,7 @@ import pytest
 from knowledge.curation.build import build
 from knowledge.errors import StoreError
 from knowledge.models import Fact
-from knowledge.store import dbfile
-from knowledge.store.fact_store import FactStore, LoggedQuestion
+from knowledge.store import FactStore, LoggedQuestion, dbfile
 
 PAGE = 4096
 
@@ -134,7 +133,7 @@ def write_from_another_process(path: str, name: str, count: int) -> int:
     try:
         for n in range(count):
             store.add_fact(admin_fact(f"{name}-{n}"), actor=name)
-            with store._write() as db:
+            with store.write() as db:
                 db["question_log"].insert({"asked_at": "now", "question": f"{name} {n}"})
                 time.sleep(0.005)
     finally:

@@ -26,7 +26,7 @@ from sqlite_utils import Database
 from knowledge.curation.build import load_curated
 from knowledge.errors import StoreError
 from knowledge.service import KnowledgeBase
-from knowledge.store.fact_store import FactStore
+from knowledge.store import FactStore
 from knowledge.store.migrations import known_migration_names, migrations
 
 FIXTURE = Path(__file__).parent / "data" / "factbot-schema-0001.db"

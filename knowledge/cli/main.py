@@ -17,8 +17,8 @@ from ..curation.build import build
 from ..errors import InvalidQuestionError, KnowledgeError
 from ..retrieval.evaluation import evaluate, load_items
 from ..service import KnowledgeBase
+from ..store import FactStore
 from ..store.backup import backup, restore
-from ..store.fact_store import FactStore
 from ..store.migrations import known_migration_names
 from .console import run_console
 from .facts import add_fact_commands

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from ..models import Fact, Source
 from ..retrieval.normalize import Lexicon
-from ..store.fact_store import BuildReport, FactStore
+from ..store import FactStore
 from .fact_files import load_fact_files
 from .sources import load_sources
+from .sync import BuildReport, sync_curated
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent / "data"
 SYNONYMS_FILE = PACKAGE_DIR / "synonyms.toml"
@@ -42,8 +43,8 @@ def build(
 ) -> BuildReport:
     """Validate everything first, then sync the store in one transaction."""
     data = load_curated(root)
-    return store.sync_curated(
-        data.sources, data.facts, data.lexicon.aliases, overwrite_edits=overwrite_edits
+    return sync_curated(
+        store, data.sources, data.facts, data.lexicon.aliases, overwrite_edits=overwrite_edits
     )
 
 

@@ -23,7 +23,7 @@ from ..errors import FactFileError, FactNotFoundError, KnowledgeError
 from ..models import Citation, Fact
 from ..retrieval.normalize import fold
 from ..service import KnowledgeBase
-from ..store.fact_store import citation_for, fact_from_record, fact_to_record
+from ..store import citation_for, fact_from_record, fact_to_record
 from .fact_files import ADMIN_LIMITS, CURATED_LIMITS, clean_text, parse_fact
 
 DUPLICATE_SCORE = 85.0  # rapidfuzz token_set_ratio at which a new fact looks like a repeat

@@ -36,7 +36,7 @@ from rapidfuzz.distance import OSA
 from ..config import RetrievalConfig
 from ..errors import FactNotFoundError, InvalidQuestionError
 from ..models import Answer, Fact, ScoredFact, Source, Status, Suggestion
-from ..store.fact_store import citation_for
+from ..store import citation_for
 from .normalize import Normalizer, QuestionType, asked_for, fold, question_type
 
 # Weight given to a question word the fact base has never seen, relative to the

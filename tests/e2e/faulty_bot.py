@@ -43,7 +43,7 @@ def plant_faults() -> None:
     from knowledge.curation.curator import Curator
     from knowledge.retrieval.retriever import Retriever
     from knowledge.service import KnowledgeBase
-    from knowledge.store.fact_store import FactStore
+    from knowledge.store import FactStore
 
     ask = Retriever.ask
 

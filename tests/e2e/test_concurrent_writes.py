@@ -18,7 +18,7 @@ import pytest
 
 from knowledge.curation.build import build
 from knowledge.models import Fact
-from knowledge.store.fact_store import FactStore
+from knowledge.store import FactStore
 from tests.discord_double import DiscordDouble
 
 from .harness import REPO, BotProcess, fill

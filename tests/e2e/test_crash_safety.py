@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.curation.build import build
-from knowledge.store.fact_store import FactStore
+from knowledge.store import FactStore
 from tests.discord_double import DiscordDouble
 
 from .harness import BotProcess, embed_text, fill

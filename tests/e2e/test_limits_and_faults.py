@@ -7,7 +7,7 @@ import pytest_asyncio
 
 from knowledge.curation.build import build
 from knowledge.models import Fact
-from knowledge.store.fact_store import FactStore
+from knowledge.store import FactStore
 
 from .harness import BotProcess, allows_no_mentions, embed_text
 

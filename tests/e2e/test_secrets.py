@@ -12,7 +12,7 @@ import sqlite3
 import pytest
 import pytest_asyncio
 
-from knowledge.store.fact_store import FactStore, LoggedQuestion
+from knowledge.store import FactStore, LoggedQuestion
 from tests.discord_double import DiscordDouble
 
 from .harness import BotProcess, buttons, embed_text

@@ -27,7 +27,7 @@ import pytest
 import pytest_asyncio
 
 from knowledge.curation.build import build
-from knowledge.store.fact_store import FactStore
+from knowledge.store import FactStore
 from tests.discord_double import DiscordDouble
 
 from .harness import BotProcess, buttons, embed_text

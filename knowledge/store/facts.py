@@ -1,0 +1,297 @@
+"""The facts table, with their questions and keywords, and the audit log of
+every change to them.
+
+The functions below the class are the write primitives: they run inside a
+write (`FactStore.write()`) so several make one transaction, as the curated
+sync (knowledge.curation.sync) needs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..errors import FactNotFoundError, StoreError
+from ..models import Fact
+from .connection import StoreConnection, utc_now
+from .records import fact_columns, fact_from_row, fact_to_record, insert_row
+
+
+class FactTable(StoreConnection):
+    """Reads and writes facts; every change is audited in the same transaction."""
+
+    def live_facts(self) -> list[Fact]:
+        """Every fact that is not deleted or retired, in every scope."""
+        return self._facts_where("deleted_at is null")
+
+    def get_fact(self, fact_id: str, *, include_deleted: bool = False) -> Fact:
+        """Raises FactNotFoundError if there is no such (live) fact."""
+        where = "id = ?" if include_deleted else "id = ? and deleted_at is null"
+        facts = self._facts_where(where, [fact_id])
+        if not facts:
+            raise FactNotFoundError(f"no fact with id {fact_id!r}")
+        return facts[0]
+
+    def fact_counts(self, guild_id: int | None = None) -> dict[str, int]:
+        """Live facts by origin, counting admin facts of one server (or all)."""
+        rows = self.read(
+            "select origin, count(*) n from facts where deleted_at is null "
+            "and (? is null or guild_id is null or guild_id = ?) group by origin",
+            [guild_id, guild_id],
+        )
+        counts = {"curated": 0, "admin": 0}
+        counts.update({r["origin"]: r["n"] for r in rows})
+        return counts
+
+    def _facts_where(
+        self, where: str, params: Iterable[Any] = (), tail: str = "order by rowid"
+    ) -> list[Fact]:
+        rows = self.read(f"select * from facts where {where} {tail}", params)
+        if not rows:
+            return []
+        ids = [r["id"] for r in rows]
+        questions = self._children("fact_questions", "question", ids)
+        keywords = self._children("fact_keywords", "keyword", ids)
+        return [
+            fact_from_row(r, questions.get(r["id"], ()), keywords.get(r["id"], ())) for r in rows
+        ]
+
+    def _children(self, table: str, column: str, ids: list[str]) -> dict[str, tuple[str, ...]]:
+        found: dict[str, list[str]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.read(
+                f"select fact_id, {column} from {table} where fact_id in ({marks}) "
+                "order by fact_id, position",
+                chunk,
+            ):
+                found.setdefault(row["fact_id"], []).append(row[column])
+        return {k: tuple(v) for k, v in found.items()}
+
+    def add_fact(self, fact: Fact, *, actor: str) -> Fact:
+        """Insert a new fact (with its audit entry) in one transaction.
+
+        Raises StoreError if the id is already taken.
+        """
+        with self.write() as db:
+            if db["facts"].count_where("id = ?", [fact.id]):
+                raise StoreError(f"a fact with id {fact.id!r} already exists")
+            insert_fact(db, fact, actor=actor, now=utc_now())
+        return fact
+
+    def save_facts(self, facts: Iterable[Fact], *, actor: str, action: str = "update") -> None:
+        """Insert new facts and replace existing ones, all in one transaction,
+        each with its audit entry (`action` for replacements: update, rollback,
+        import). Origin and server scope of an existing fact never change."""
+        now = utc_now()
+        with self.write() as db:
+            for fact in facts:
+                if not db["facts"].count_where("id = ?", [fact.id]):
+                    insert_fact(db, fact, actor=actor, now=now)
+                    continue
+                before = stored_record(db, fact.id)
+                if before["origin"] != fact.origin or before["guild_id"] != fact.guild_id:
+                    raise StoreError(f"fact {fact.id!r} belongs to another scope")
+                after = fact_to_record(fact)
+                if before == after:
+                    continue
+                replace_fact(db, fact, actor=actor, now=now)
+                write_audit_entry(db, now, actor, action, fact.id, fact.guild_id, before, after)
+
+    def set_deleted(self, fact_id: str, *, deleted: bool, actor: str) -> bool:
+        """Soft-delete (remove) or restore a fact, with its audit entry.
+
+        Returns False when it already was in that state. Raises
+        FactNotFoundError if there is no such fact.
+        """
+        now = utc_now()
+        with self.write() as db:
+            rows = list(db.query("select * from facts where id = ?", [fact_id]))
+            if not rows:
+                raise FactNotFoundError(f"no fact with id {fact_id!r}")
+            if (rows[0]["deleted_at"] is not None) == deleted:
+                return False
+            before = stored_record(db, fact_id)
+            if deleted:
+                change = {"deleted_at": now, "deleted_by": actor, "deleted_reason": "removed"}
+            else:
+                change = {"deleted_at": None, "deleted_by": None, "deleted_reason": None}
+            db["facts"].update(fact_id, {**change, "updated_by": actor, "updated_at": now})
+            action = "remove" if deleted else "restore"
+            write_audit_entry(db, now, actor, action, fact_id, rows[0]["guild_id"], before, before)
+        return True
+
+    def fact_meta(self, fact_id: str) -> dict[str, Any]:
+        """Who made and changed a fact, and when; raises FactNotFoundError."""
+        rows = self.read(
+            "select created_by, created_at, updated_by, updated_at, deleted_at, deleted_by, "
+            "deleted_reason from facts where id = ?",
+            [fact_id],
+        )
+        if not rows:
+            raise FactNotFoundError(f"no fact with id {fact_id!r}")
+        return rows[0]
+
+    def fact_texts(self, guild_id: int | None, *, with_questions: bool = False) -> dict[str, str]:
+        """id -> text of the live facts visible in one server (for fuzzy scans);
+        with_questions adds the id, questions and keywords to each text."""
+        if with_questions:
+            column = (
+                "f.id || ' ' || f.text || ' ' || "
+                "coalesce((select group_concat(question, ' ') from fact_questions q "
+                "where q.fact_id = f.id), '') || ' ' || "
+                "coalesce((select group_concat(keyword, ' ') from fact_keywords k "
+                "where k.fact_id = f.id), '')"
+            )
+        else:
+            column = "f.text"
+        rows = self.read(
+            f"select f.id, {column} body from facts f where f.deleted_at is null "
+            "and (f.guild_id is null or f.guild_id is ?)",
+            [guild_id],
+        )
+        return {r["id"]: r["body"] for r in rows}
+
+    def facts_in_scope(
+        self, guild_id: int | None, *, deleted: bool = False, limit: int = 25, offset: int = 0
+    ) -> tuple[list[Fact], int]:
+        """A page of facts visible in one server (curated and its own admin
+        facts), live or removed, newest first; and the total count."""
+        where = (
+            f"deleted_at is {'not ' if deleted else ''}null and (guild_id is null or guild_id is ?)"
+        )
+        total = self.read(f"select count(*) n from facts where {where}", [guild_id])[0]["n"]
+        facts = self._facts_where(
+            where, [guild_id, limit, offset], tail="order by updated_at desc, id limit ? offset ?"
+        )
+        return facts, total
+
+    def audit_entries(self, fact_id: str) -> list[dict[str, Any]]:
+        return self.read("select * from audit_log where fact_id = ? order by id", [fact_id])
+
+
+# -- write primitives (inside FactStore.write()) ------------------------------
+
+
+def insert_fact(
+    db: Database, fact: Fact, *, actor: str, now: str, curated_hash: str | None = None
+) -> None:
+    """Insert a new fact, its questions and keywords, and its "create" audit
+    entry; `curated_hash` marks a curated fact with its file entry's digest."""
+    extra = {} if curated_hash is None else {"curated_hash": curated_hash}
+    insert_row(
+        db,
+        "facts",
+        {
+            **fact_columns(fact),
+            "created_by": actor,
+            "created_at": now,
+            "updated_by": actor,
+            "updated_at": now,
+            **extra,
+        },
+    )
+    _write_children(db, fact)
+    write_audit_entry(db, now, actor, "create", fact.id, fact.guild_id, None, fact_to_record(fact))
+
+
+def replace_fact(db: Database, fact: Fact, *, actor: str, now: str) -> None:
+    """Overwrite an existing fact's columns, questions and keywords (not audited:
+    the caller writes the entry, as it knows the action)."""
+    db["facts"].update(fact.id, {**fact_columns(fact), "updated_by": actor, "updated_at": now})
+    db["fact_questions"].delete_where("fact_id = ?", [fact.id])
+    db["fact_keywords"].delete_where("fact_id = ?", [fact.id])
+    _write_children(db, fact)
+
+
+def _write_children(db: Database, fact: Fact) -> None:
+    db.conn.executemany(
+        "insert into fact_questions (fact_id, position, question) values (?, ?, ?)",
+        [(fact.id, i, q) for i, q in enumerate(fact.questions)],
+    )
+    db.conn.executemany(
+        "insert into fact_keywords (fact_id, position, keyword) values (?, ?, ?)",
+        [(fact.id, i, k) for i, k in enumerate(fact.keywords)],
+    )
+
+
+def stored_record(db: Database, fact_id: str) -> dict[str, Any]:
+    """The stored fact (live or not) as a record, in the curated-file format."""
+    row = db["facts"].get(fact_id)
+    questions = [
+        r["question"]
+        for r in db.query(
+            "select question from fact_questions where fact_id = ? order by position", [fact_id]
+        )
+    ]
+    keywords = [
+        r["keyword"]
+        for r in db.query(
+            "select keyword from fact_keywords where fact_id = ? order by position", [fact_id]
+        )
+    ]
+    return fact_to_record(fact_from_row(row, tuple(questions), tuple(keywords)))
+
+
+def write_audit_entry(
+    db: Database,
+    now: str,
+    actor: str,
+    action: str,
+    fact_id: str,
+    guild_id: int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    """Record one change to a fact: who, when, what, and the record before and after."""
+    insert_row(
+        db,
+        "audit_log",
+        {
+            "at": now,
+            "actor": actor,
+            "action": action,
+            "fact_id": fact_id,
+            "guild_id": guild_id,
+            "before": json.dumps(before, ensure_ascii=False) if before else None,
+            "after": json.dumps(after, ensure_ascii=False) if after else None,
+        },
+    )
+
+
+def curated_rows(db: Database) -> dict[str, dict[str, Any]]:
+    """id -> facts-table row of every curated fact, retired ones included."""
+    return {row["id"]: row for row in db.query("select * from facts where origin = 'curated'")}
+
+
+def ids_taken_by_other_origins(db: Database, fact_ids: Iterable[str]) -> list[str]:
+    """Those of `fact_ids` that belong to facts that are not curated."""
+    return [
+        row["id"]
+        for row in db.query(
+            "select id from facts where origin != 'curated' "
+            "and id in (select value from json_each(?))",
+            [json.dumps(list(fact_ids))],
+        )
+    ]
+
+
+def set_curated_hash(db: Database, fact_id: str, curated_hash: str) -> None:
+    """Remember the digest of the file entry a curated fact now matches."""
+    db["facts"].update(fact_id, {"curated_hash": curated_hash})
+
+
+def mark_retired(db: Database, fact_id: str, *, actor: str, now: str) -> None:
+    """Soft-delete a curated fact that left the files (not audited here)."""
+    db["facts"].update(
+        fact_id, {"deleted_at": now, "deleted_by": actor, "deleted_reason": "retired"}
+    )
+
+
+def clear_deletion(db: Database, fact_id: str) -> None:
+    """Make a retired or removed fact live again (not audited here)."""
+    db["facts"].update(fact_id, {"deleted_at": None, "deleted_by": None, "deleted_reason": None})

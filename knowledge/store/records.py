@@ -1,0 +1,128 @@
+"""Turning facts into rows and records and back, and citations from facts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..models import Citation, Fact, Source
+
+
+def fact_to_record(fact: Fact) -> dict[str, Any]:
+    """The fact as a plain record, in the curated-file format."""
+    record = asdict(fact)
+    record["questions"] = list(fact.questions)
+    record["keywords"] = list(fact.keywords)
+    return record
+
+
+def fact_from_record(record: dict[str, Any]) -> Fact:
+    """The inverse of fact_to_record (e.g. a version kept in the audit log)."""
+    return fact_from_row(record, tuple(record["questions"]), tuple(record["keywords"]))
+
+
+def record_hash(record: dict[str, Any]) -> str:
+    """A stable digest of a fact record."""
+    text = json.dumps(record, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def fact_columns(fact: Fact) -> dict[str, Any]:
+    """The fact's own columns in the facts table (questions and keywords live apart)."""
+    return {
+        "id": fact.id,
+        "text": fact.text,
+        "source_id": fact.source_id,
+        "paragraph": fact.paragraph,
+        "quote": fact.quote,
+        "citation_note": fact.citation_note,
+        "origin": fact.origin,
+        "guild_id": fact.guild_id,
+    }
+
+
+def fact_from_row(
+    row: dict[str, Any], questions: tuple[str, ...], keywords: tuple[str, ...]
+) -> Fact:
+    """A Fact from a facts-table row and its questions and keywords."""
+    return Fact(
+        id=row["id"],
+        text=row["text"],
+        source_id=row["source_id"],
+        paragraph=row["paragraph"],
+        quote=row["quote"] or "",
+        questions=questions,
+        keywords=keywords,
+        origin=row["origin"],
+        guild_id=row["guild_id"],
+        citation_note=row["citation_note"] or "",
+    )
+
+
+def source_to_row(source: Source) -> dict[str, Any]:
+    """A Source as a sources-table row (paragraphs as JSON)."""
+    return {
+        "id": source.id,
+        "title": source.title,
+        "publisher": source.publisher,
+        "date": source.date,
+        "url": source.url,
+        "attribution": source.attribution,
+        "paragraphs": json.dumps(list(source.paragraphs), ensure_ascii=False),
+    }
+
+
+def source_from_row(row: dict[str, Any]) -> Source:
+    """The inverse of source_to_row."""
+    return Source(
+        id=row["id"],
+        title=row["title"],
+        publisher=row["publisher"],
+        date=row["date"],
+        url=row["url"],
+        paragraphs=tuple(json.loads(row["paragraphs"] or "[]")),
+        attribution=row["attribution"] or "",
+    )
+
+
+def insert_row(db: Database, table: str, row: dict[str, Any]) -> None:
+    """INSERT one row of plain values into an existing table: what sqlite-utils'
+    `insert` does, without its schema lookups on every call, which made
+    importing many facts twenty times slower."""
+    columns = ", ".join(f"[{c}]" for c in row)
+    marks = ", ".join("?" * len(row))
+    db.conn.execute(f"insert into [{table}] ({columns}) values ({marks})", list(row.values()))
+
+
+def citation_for(fact: Fact, sources: dict[str, Source]) -> Citation:
+    """How the fact is cited: its source's title, date and link, or, for an
+    admin fact without a source, its citation note (and the first link in it)."""
+    source = sources.get(fact.source_id) if fact.source_id else None
+    if source is None:
+        return Citation(
+            source_title=fact.citation_note or "Added by a server admin",
+            publisher="",
+            date="",
+            paragraph=None,
+            quote=fact.quote,
+            url=_first_url(fact.citation_note),
+        )
+    return Citation(
+        source_title=source.title,
+        publisher=source.publisher,
+        date=source.date,
+        paragraph=fact.paragraph,
+        quote=fact.quote,
+        url=source.url,
+    )
+
+
+def _first_url(text: str) -> str:
+    for word in text.split():
+        if word.startswith(("https://", "http://")):
+            return word
+    return ""

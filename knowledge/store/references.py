@@ -1,0 +1,44 @@
+"""The tables facts refer to: the sources they cite and the word aliases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlite_utils import Database
+
+from ..models import Citation, Fact, Source
+from .connection import StoreConnection
+from .records import citation_for, source_from_row, source_to_row
+
+
+class References(StoreConnection):
+    """Reads the sources and aliases tables."""
+
+    def sources(self) -> dict[str, Source]:
+        return {
+            row["id"]: source_from_row(row)
+            for row in self.read("select * from sources order by id")
+        }
+
+    def aliases(self) -> dict[str, str]:
+        return {r["alias"]: r["canonical"] for r in self.read("select * from aliases")}
+
+    def citation(self, fact: Fact, sources: dict[str, Source] | None = None) -> Citation:
+        sources = self.sources() if sources is None else sources
+        return citation_for(fact, sources)
+
+
+def upsert_sources(db: Database, sources: Iterable[Source]) -> None:
+    """Add or replace sources, inside a write (FactStore.write)."""
+    db["sources"].upsert_all([source_to_row(s) for s in sources], pk="id")
+
+
+def replace_aliases(db: Database, aliases: dict[str, str]) -> None:
+    """Make the alias table hold exactly `aliases`, inside a write; unchanged
+    aliases are left alone."""
+    current = {r["alias"]: r["canonical"] for r in db.query("select * from aliases")}
+    if current != aliases:
+        db["aliases"].delete_where()
+        db["aliases"].insert_all(
+            [{"alias": a, "canonical": c} for a, c in sorted(aliases.items())], pk="alias"
+        )
