@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import sqlite3
-import sys
 
 import pytest
 
@@ -21,26 +19,12 @@ from knowledge.models import Fact
 from knowledge.store import FactStore
 from tests.discord_double import DiscordDouble
 
-from .harness import REPO, BotProcess, fill
+from .harness import BotProcess, Users, bot_config, read_rows
 
 pytestmark = pytest.mark.asyncio
 
-CONFIG = "[bot]\nask_rate = 100000\nask_per_seconds = 1\nsync_commands_on_start = true\n"
+CONFIG = bot_config(ask_rate=100000)
 TOPICS = ["How big is GREE", "When did LinkedIn launch in Japan", "Who runs Mobage", "What is mixi"]
-
-
-async def run_module(args: list[str], env: dict) -> tuple[int, str]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        *args,
-        cwd=str(REPO),
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output = (await asyncio.wait_for(proc.communicate(), 60))[0].decode()
-    return proc.returncode, output
 
 
 def distinct_texts(count: int, seed: int) -> list[str]:
@@ -75,13 +59,12 @@ async def test_50_admin_writes_and_200_questions_at_once_lose_nothing(tmp_path):
             )
         store.close()
         bot = BotProcess(double, tmp_path / "work", CONFIG, db_path=db)
-        await bot.start()
-        try:
-            g, ch, admin = ids.guild, ids.facts_channel, ids.admin
-            add_forms = [double.slash_command(g, ch, admin, "fact add") for _ in range(25)]
+        async with bot.running():
+            users = Users(double, bot)
+            admin = users.admin.at(ids.facts_channel)
+            add_forms = [admin.slash("fact add") for _ in range(25)]
             edit_forms = [
-                double.slash_command(g, ch, admin, "fact edit", {"fact_id": f"club-note-{n}"})
-                for n in range(25)
+                admin.slash("fact edit", {"fact_id": f"club-note-{n}"}) for n in range(25)
             ]
             handles = await asyncio.gather(*add_forms, *edit_forms)
             forms = await asyncio.gather(*[h.response(timeout=20) for h in handles])
@@ -92,43 +75,28 @@ async def test_50_admin_writes_and_200_questions_at_once_lose_nothing(tmp_path):
             edited = {f"club-note-{n}": new_texts[25 + n] for n in range(25)}
             texts = sorted(added) + [edited[f"club-note-{n}"] for n in range(25)]
             submits = [
-                double.submit_modal(
-                    g,
-                    ch,
-                    admin,
-                    form.data["custom_id"],
-                    fill(form, fact=text, **({"source": "Club garden plan"} if i < 25 else {})),
+                admin.send_form(
+                    form, fact=text, **({"source": "Club garden plan"} if i < 25 else {})
                 )
                 for i, (form, text) in enumerate(zip(forms, texts, strict=True))
             ]
             questions = [f"{TOPICS[n % 4]}? (asker {n})" for n in range(200)]
-            asks = [
-                double.slash_command(g, ids.general_channel, ids.member, "ask", {"question": q})
-                for q in questions[:150]
-            ]
-            mentions = [
-                double.send_message(
-                    g, ids.general_channel, ids.role_admin, f"<@{ids.bot}> {q}", [ids.bot]
-                )
-                for q in questions[150:]
-            ]
+            asks = [users.member.slash("ask", {"question": q}) for q in questions[:150]]
+            mentions = [users.role_admin.post_mention(q) for q in questions[150:]]
             # The other processes first: they need a moment to start up before they write.
             others = [
-                run_module(["knowledge", "backup", str(tmp_path / "online-backup.db")], bot.env),
+                bot.run("knowledge", "backup", str(tmp_path / "online-backup.db")),
                 *(
-                    run_module(
-                        [
-                            "knowledge",
-                            "fact",
-                            "add",
-                            "--guild",
-                            str(g),
-                            "--text",
-                            text,
-                            "--citation",
-                            "https://example.org/terminal note",
-                        ],
-                        bot.env,
+                    bot.run(
+                        "knowledge",
+                        "fact",
+                        "add",
+                        "--guild",
+                        str(ids.guild),
+                        "--text",
+                        text,
+                        "--citation",
+                        "https://example.org/terminal note",
                     )
                     for text in terminal_texts
                 ),
@@ -142,35 +110,27 @@ async def test_50_admin_writes_and_200_questions_at_once_lose_nothing(tmp_path):
                 assert "locked" not in output, output
             saved = await asyncio.gather(*[h.reply(timeout=30) for h in submitted])
             answers = await asyncio.gather(*[h.reply(timeout=30) for h in asked])
-            mention_replies = [
-                await double.wait_for_message(channel_id=ids.general_channel, timeout=30)
-                for _ in range(50)
-            ]
-        finally:
-            await bot.stop()
+            mention_replies = [await users.role_admin.next_message(timeout=30) for _ in range(50)]
         assert [m.content.split(" `")[0] for m in saved] == ["Added"] * 25 + ["Updated"] * 25
         assert all(a.embeds for a in answers) and len(mention_replies) == 50
         assert double.violations == [], double.violations
     assert "database is locked" not in bot.log and "Traceback" not in bot.log, bot.log
 
-    conn = sqlite3.connect(db)
-    try:
-        assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
-        facts = dict(conn.execute("select id, text from facts where origin = 'admin'"))
-        assert added <= set(facts.values())
-        assert all(facts[fact_id] == text for fact_id, text in edited.items())
-        assert set(terminal_texts) <= set(facts.values())
-        updates = conn.execute(
-            "select count(*) from audit_log where action = 'update' and actor like 'discord:%'"
-        ).fetchone()[0]
-        creates = conn.execute(
-            "select count(*) from audit_log where action = 'create' and actor like 'discord:%'"
-        ).fetchone()[0]
-        assert (creates, updates) == (25, 25)
-        logged = [r[0] for r in conn.execute("select question from question_log")]
-        assert sorted(logged) == sorted(questions)
-    finally:
-        conn.close()
+    assert read_rows(db, "pragma integrity_check") == [{"integrity_check": "ok"}]
+    facts = {
+        r["id"]: r["text"]
+        for r in read_rows(db, "select id, text from facts where origin = 'admin'")
+    }
+    assert added <= set(facts.values())
+    assert all(facts[fact_id] == text for fact_id, text in edited.items())
+    assert set(terminal_texts) <= set(facts.values())
+    by_discord = (
+        "select action, count(*) n from audit_log where actor like 'discord:%' group by action"
+    )
+    counts = {r["action"]: r["n"] for r in read_rows(db, by_discord)}
+    assert (counts.get("create"), counts.get("update")) == (25, 25)
+    logged = [r["question"] for r in read_rows(db, "select question from question_log")]
+    assert sorted(logged) == sorted(questions)
 
     backup = FactStore.open(tmp_path / "online-backup.db")
     try:

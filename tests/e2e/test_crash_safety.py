@@ -32,12 +32,12 @@ from knowledge.curation.build import build
 from knowledge.store import FactStore
 from tests.discord_double import DiscordDouble
 
-from .harness import BotProcess, embed_text, fill
+from .harness import BotProcess, User, Users, bot_config, embed_text
 
 pytestmark = pytest.mark.asyncio
 
 ROUNDS = 24
-FAST = "[bot]\nask_rate = 100000\nask_per_seconds = 1\nsync_commands_on_start = true\n"
+UNLIMITED = bot_config(ask_rate=100000)
 SPREAD_S = 0.3  # the burst's actions start over this long
 KILL_WITHIN_S = 0.35  # SIGKILL lands this long after the burst starts, at most
 SYLLABLES = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
@@ -200,56 +200,42 @@ def check_fact_is_whole(
     ), f"{where}: {fact_id}: the audit log does not end at the stored version"
 
 
-async def add_fact(double: DiscordDouble, ledger: Ledger, draft: Draft, delay: float) -> None:
-    ids = double.ids
+async def add_fact(admin: User, ledger: Ledger, draft: Draft, delay: float) -> None:
     await asyncio.sleep(delay)
-    form = await double.slash_command(ids.guild, ids.facts_channel, ids.admin, "fact add")
-    callback = await form.response(timeout=10)
-    fields = fill(callback, source="https://example.org/crash-test Crash test", **draft.fields())
-    handle = await double.submit_modal(
-        ids.guild, ids.facts_channel, ids.admin, callback.data["custom_id"], fields
+    form = await admin.open_form("fact add")
+    handle = await admin.send_form(
+        form, source="https://example.org/crash-test Crash test", **draft.fields()
     )
     ledger.adds[handle.id] = draft
     await handle.reply(timeout=10)
 
 
-async def edit_fact(
-    double: DiscordDouble, ledger: Ledger, fact_id: str, draft: Draft, delay: float
-) -> None:
-    ids = double.ids
+async def edit_fact(admin: User, ledger: Ledger, fact_id: str, draft: Draft, delay: float) -> None:
     await asyncio.sleep(delay)
-    form = await double.slash_command(
-        ids.guild, ids.facts_channel, ids.admin, "fact edit", {"fact_id": fact_id}
-    )
-    callback = await form.response(timeout=10)
-    handle = await double.submit_modal(
-        ids.guild,
-        ids.facts_channel,
-        ids.admin,
-        callback.data["custom_id"],
-        fill(callback, **draft.fields()),
-    )
+    form = await admin.open_form("fact edit", {"fact_id": fact_id})
+    handle = await admin.send_form(form, **draft.fields())
     ledger.edits[handle.id] = (fact_id, draft)
     await handle.reply(timeout=10)
 
 
-async def ask_slash(double: DiscordDouble, ledger: Ledger, question: str, delay: float) -> None:
-    ids = double.ids
+async def ask_slash(asker: User, ledger: Ledger, question: str, delay: float) -> None:
     await asyncio.sleep(delay)
-    handle = await double.slash_command(
-        ids.guild, ids.general_channel, ids.member, "ask", {"question": question}
-    )
+    handle = await asker.slash("ask", {"question": question})
     ledger.asks[handle.id] = question
     await handle.reply(timeout=10)
 
 
-async def ask_mention(double: DiscordDouble, ledger: Ledger, question: str, delay: float) -> None:
-    ids = double.ids
+async def ask_mention(asker: User, ledger: Ledger, question: str, delay: float) -> None:
     await asyncio.sleep(delay)
-    sent = await double.send_message(
-        ids.guild, ids.general_channel, ids.role_admin, f"<@{ids.bot}> {question}", [ids.bot]
-    )
+    sent = await asker.post_mention(question)
     ledger.asks[int(sent["id"])] = question
+
+
+def actor_of(users: Users, action) -> User:
+    """Who does what: admins edit in #facts, users ask in #general."""
+    if action in (add_fact, edit_fact):
+        return users.admin.at(users.double.ids.facts_channel)
+    return users.member if action is ask_slash else users.role_admin
 
 
 def plan_burst(rng: random.Random, ledger: Ledger, round_no: int) -> list[tuple]:
@@ -274,18 +260,14 @@ def plan_burst(rng: random.Random, ledger: Ledger, round_no: int) -> list[tuple]
 
 async def check_bot_answers(double: DiscordDouble, ledger: Ledger, rng: random.Random) -> None:
     """After a restart the bot answers, from the article and from admin facts."""
-    ids = double.ids
+    member = Users(double).member
     checks = [("How many users does GREE have?", "20 million")]
     if ledger.allowed:
         fact_id = rng.choice(sorted(ledger.allowed))
         (text,) = ledger.allowed[fact_id]
         checks.append((ledger.drafts[text].questions[0], text))
     for question, expected in checks:
-        reply = await (
-            await double.slash_command(
-                ids.guild, ids.general_channel, ids.member, "ask", {"question": question}
-            )
-        ).reply(timeout=10)
+        reply = await member.ask(question)
         assert expected in embed_text(reply), (question, embed_text(reply))
 
 
@@ -304,21 +286,23 @@ async def test_sigkill_during_writes_loses_nothing_confirmed_and_leaves_nothing_
     for round_no in range(ROUNDS):
         where = f"seed {seed}, round {round_no}"
         async with DiscordDouble.with_default_world(heartbeat_interval=2000) as double:
-            bot = BotProcess(double, tmp_path / f"round-{round_no}", FAST, db_path=db)
-            await bot.start()
-            try:
+            bot = BotProcess(double, tmp_path / f"round-{round_no}", UNLIMITED, db_path=db)
+            async with bot.running():
                 await check_bot_answers(double, ledger, rng)
                 plan = plan_burst(rng, ledger, round_no)
                 kill_after = rng.uniform(0.02, KILL_WITHIN_S)
-                tasks = [asyncio.create_task(fn(double, ledger, *args)) for fn, *args in plan]
+                users = Users(double, bot)
+                tasks = [
+                    asyncio.create_task(fn(actor_of(users, fn), ledger, *args))
+                    for fn, *args in plan
+                ]
                 await asyncio.sleep(kill_after)
                 bot.proc.kill()
                 await bot.proc.wait()
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
-            finally:
-                code = await bot.stop()
+            code = bot.exit_code
             assert code == -9, f"{where}: the bot exited by itself ({code}):\n{bot.log}"
             assert "Traceback" not in bot.log and "database is locked" not in bot.log, bot.log
             assert double.violations == [], double.violations
@@ -332,9 +316,7 @@ async def test_sigkill_during_writes_loses_nothing_confirmed_and_leaves_nothing_
     assert sum(stats.get(what, 0) for what in cut_short), f"no kill landed mid-burst: {stats}"
     # The restarted bot still opens the file the last kill left, and answers.
     async with DiscordDouble.with_default_world(heartbeat_interval=2000) as double:
-        bot = BotProcess(double, tmp_path / "after", FAST, db_path=db)
-        await bot.start()
-        try:
+        bot = BotProcess(double, tmp_path / "after", UNLIMITED, db_path=db)
+        async with bot.running():
             await check_bot_answers(double, ledger, rng)
-        finally:
-            assert await bot.stop() in (0, -15)
+        assert bot.exit_code in (0, -15)

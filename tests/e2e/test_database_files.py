@@ -27,11 +27,10 @@ from knowledge.curation.build import build
 from knowledge.store import FactStore
 from tests.discord_double import DiscordDouble
 
-from .harness import REPO, BotProcess, embed_text, fill
+from .harness import FAST, REPO, BotProcess, Users, embed_text, read_rows
 
 pytestmark = pytest.mark.asyncio
 
-FAST = "[bot]\nask_rate = 1000\nask_per_seconds = 1\nsync_commands_on_start = true\n"
 FIXTURE_0001 = REPO / "tests" / "data" / "factbot-schema-0001.db"
 PR_CAPBSET_DROP, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 24, 1, 2
 
@@ -105,24 +104,6 @@ def snapshot(db: Path) -> dict[str, bytes]:
         if path.is_file() and (path == db or path.stat().st_size):
             found[path.name] = path.read_bytes()
     return found
-
-
-async def run_module(
-    args: list[str], env: dict, preexec_fn: Callable[[], None] | None = None
-) -> tuple[int, str]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        *args,
-        cwd=str(REPO),
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-        preexec_fn=preexec_fn,
-    )
-    output = (await asyncio.wait_for(proc.communicate(), 60))[0].decode()
-    return proc.returncode, output
 
 
 @pytest.fixture(scope="module")
@@ -208,8 +189,8 @@ async def check_refused(tmp_path: Path, db: Path, phrase: str, preexec_fn=None) 
     async with DiscordDouble.with_default_world() as double:
         bot = BotProcess(double, tmp_path / "work", FAST, db_path=db)
         (bot_code, bot_out), (ask_code, ask_out) = await asyncio.gather(
-            run_module(["bot"], bot.env, preexec_fn),
-            run_module(["knowledge", "ask", "How big is GREE?"], bot.env, preexec_fn),
+            bot.run("bot", preexec_fn=preexec_fn),
+            bot.run("knowledge", "ask", "How big is GREE?", preexec_fn=preexec_fn),
         )
         assert_refused(bot_code, bot_out, db, phrase)
         assert_refused(ask_code, ask_out, db, phrase)
@@ -243,7 +224,7 @@ async def test_folder_that_cannot_be_created_stops_the_bot(tmp_path):
     db = blocker / "data" / "factbot.db"
     async with DiscordDouble.with_default_world() as double:
         bot = BotProcess(double, tmp_path / "work", FAST, db_path=db)
-        code, output = await run_module(["bot"], bot.env)
+        code, output = await bot.run("bot")
         assert_refused(code, output, db, "cannot create its folder")
         assert double.identify_count == 0
     assert blocker.read_text() == "a file where the data folder should be\n"
@@ -253,7 +234,7 @@ async def test_missing_database_is_named_by_the_cli(tmp_path):
     db = tmp_path / "nowhere" / "factbot.db"
     async with DiscordDouble.with_default_world() as double:
         bot = BotProcess(double, tmp_path / "work", FAST, db_path=db)
-        code, output = await run_module(["knowledge", "ask", "How big is GREE?"], bot.env)
+        code, output = await bot.run("knowledge", "ask", "How big is GREE?")
     assert_refused(code, output, db, "fact base not found; build it")
     assert not db.parent.exists()
 
@@ -271,25 +252,15 @@ async def test_disk_filling_up_while_running_fails_writes_whole_then_recovers(tm
         db = tiny / "factbot.db"
         shutil.copy(good_db, db)
         async with DiscordDouble.with_default_world(heartbeat_interval=2000) as double:
-            ids = double.ids
             bot = BotProcess(double, tmp_path / "work", FAST, db_path=db)
-            await bot.start()
-            try:
+            async with bot.running():
+                users = Users(double, bot)
 
                 async def add(text: str) -> str:
-                    form = await double.slash_command(
-                        ids.guild, ids.general_channel, ids.admin, "fact add"
+                    reply = await users.admin.add_fact(
+                        fact=text, source="https://example.org/disk note"
                     )
-                    callback = await form.response(timeout=10)
-                    fields = fill(callback, fact=text, source="https://example.org/disk note")
-                    handle = await double.submit_modal(
-                        ids.guild,
-                        ids.general_channel,
-                        ids.admin,
-                        callback.data["custom_id"],
-                        fields,
-                    )
-                    return (await handle.reply(timeout=10)).content
+                    return reply.content
 
                 filler = fill_disk(tiny)
                 refused = await add("The Fact Club archive is kept on a full disk.")
@@ -297,53 +268,27 @@ async def test_disk_filling_up_while_running_fails_writes_whole_then_recovers(tm
                 filler.unlink()
                 added = await add("The Fact Club archive moved to a roomier disk.")
                 assert added.startswith("Added `")
-                reply = await (
-                    await double.slash_command(
-                        ids.guild,
-                        ids.general_channel,
-                        ids.member,
-                        "ask",
-                        {"question": "Where is the Fact Club archive kept?"},
-                    )
-                ).reply(timeout=10)
+                reply = await users.member.ask("Where is the Fact Club archive kept?")
                 assert "roomier disk" in embed_text(reply)
-            finally:
-                await bot.stop()
             assert f"{db}: write failed: the disk is full" in bot.log, bot.log
-        conn = sqlite3.connect(db)
-        try:
-            assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
-            texts = [r[0] for r in conn.execute("select text from facts where origin = 'admin'")]
-            audit = conn.execute("select count(*) from audit_log where actor like 'discord:%'")
-            assert texts == ["The Fact Club archive moved to a roomier disk."]
-            assert audit.fetchone()[0] == 1
-        finally:
-            conn.close()
+        assert bot.rows("pragma integrity_check") == [{"integrity_check": "ok"}]
+        texts = [r["text"] for r in bot.rows("select text from facts where origin = 'admin'")]
+        assert texts == ["The Fact Club archive moved to a roomier disk."]
+        assert bot.count("select count(*) from audit_log where actor like 'discord:%'") == 1
 
 
 async def test_bot_upgrades_a_first_schema_database_on_start_and_answers(tmp_path):
     db = tmp_path / "factbot.db"
     shutil.copy(FIXTURE_0001, db)
     async with DiscordDouble.with_default_world(heartbeat_interval=2000) as double:
-        ids = double.ids
         bot = BotProcess(double, tmp_path / "work", FAST, db_path=db)
-        await bot.start()
-        try:
+        async with bot.running():
+            member = Users(double, bot).member
             for question, expected in (
                 ("How many users does GREE have?", "20 million"),
                 ("When is the Fact Club quiz night?", "Thursdays at 7 pm"),
             ):
-                reply = await (
-                    await double.slash_command(
-                        ids.guild, ids.general_channel, ids.member, "ask", {"question": question}
-                    )
-                ).reply(timeout=10)
-                assert expected in embed_text(reply)
-        finally:
-            assert await bot.stop() in (0, -15)
-    conn = sqlite3.connect(db)
-    try:
-        steps = [r[0] for r in conn.execute("select name from _sqlite_migrations order by id")]
-    finally:
-        conn.close()
+                assert expected in embed_text(await member.ask(question))
+        assert bot.exit_code in (0, -15)
+    steps = [r["name"] for r in read_rows(db, "select name from _sqlite_migrations order by id")]
     assert steps[0] == "0001_initial" and len(steps) > 1

@@ -17,90 +17,51 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-import pytest_asyncio
 
-from tests.discord_double import DiscordDouble
+from .harness import FAST, BotProcess, Users, embed_text
 
-from .harness import BotProcess, embed_text
-
-pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-CONFIG = "[bot]\nask_rate = 1000\nask_per_seconds = 1\nsync_commands_on_start = true\n"
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def double():
-    async with DiscordDouble.with_default_world(heartbeat_interval=1000) as double:
-        yield double
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def bot(double, tmp_path_factory):
-    process = BotProcess(double, tmp_path_factory.mktemp("gateway"), CONFIG)
-    await process.start()
-    yield process
-    code = await process.stop()
-    assert code in (0, -15), process.log
-    assert "Traceback" not in process.log, process.log
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.double(heartbeat_interval=1000)]
 
 
 async def assert_answers(bot, double) -> None:
     """The bot is alive and answers both a mention and /ask."""
     assert bot.proc.returncode is None, bot.log
-    ids = double.ids
-    await double.send_message(
-        ids.guild,
-        ids.general_channel,
-        ids.member,
-        f"<@{ids.bot}> when did LinkedIn launch in Japan?",
-        mentions=[ids.bot],
-    )
-    reply = await double.wait_for_message(channel_id=ids.general_channel, timeout=10)
-    assert "October" in embed_text(reply)
-    handle = await double.slash_command(
-        ids.guild, ids.general_channel, ids.admin, "ask", {"question": "How big is GREE?"}
-    )
-    assert "20 million" in embed_text(await handle.reply(timeout=10))
+    users = Users(double, bot)
+    assert "October" in embed_text(await users.member.mention("when did LinkedIn launch in Japan?"))
+    assert "20 million" in embed_text(await users.admin.ask("How big is GREE?"))
+
+
+async def assert_resumes_and_answers(bot, double, fault) -> None:
+    """`fault()` hits the one connection; the bot resumes (no new IDENTIFY) and answers."""
+    resumes, identifies = double.resume_count, double.identify_count
+    assert await fault() == 1
+    await double.wait_for_resume(resumes + 1, timeout=20)
+    assert double.identify_count == identifies
+    await assert_answers(bot, double)
 
 
 async def test_dropped_connection_resumes_and_the_bot_answers(bot, double):
-    resumes, identifies = double.resume_count, double.identify_count
-    assert await double.drop_connections() == 1
-    await double.wait_for_resume(resumes + 1, timeout=20)
-    assert double.identify_count == identifies
-    await assert_answers(bot, double)
+    await assert_resumes_and_answers(bot, double, double.drop_connections)
 
 
 async def test_reconnect_request_resumes_and_the_bot_answers(bot, double):
-    resumes, identifies = double.resume_count, double.identify_count
-    assert await double.send_reconnect() == 1
-    await double.wait_for_resume(resumes + 1, timeout=20)
-    assert double.identify_count == identifies
-    await assert_answers(bot, double)
+    await assert_resumes_and_answers(bot, double, double.send_reconnect)
 
 
-async def test_question_asked_during_a_reconnect_is_answered_after_resume(bot, double):
-    ids = double.ids
+async def test_question_asked_during_a_reconnect_is_answered_after_resume(bot, double, users):
+    asker = users.role_admin.at(double.ids.facts_channel)
     resumes = double.resume_count
     await double.send_reconnect()
-    await double.send_message(
-        ids.guild,
-        ids.facts_channel,
-        ids.role_admin,
-        f"<@{ids.bot}> what did Nikkei Trendy name Facebook?",
-        mentions=[ids.bot],
-    )
+    await asker.post_mention("what did Nikkei Trendy name Facebook?")
     await double.wait_for_resume(resumes + 1, timeout=20)
-    reply = await double.wait_for_message(channel_id=ids.facts_channel, timeout=10)
+    reply = await asker.next_message()
     assert "hit product" in embed_text(reply)
 
 
 async def test_resumable_invalid_session_resumes_and_the_bot_answers(bot, double):
-    resumes, identifies = double.resume_count, double.identify_count
-    assert await double.send_invalid_session(resumable=True) == 1
-    await double.wait_for_resume(resumes + 1, timeout=20)
-    assert double.identify_count == identifies
-    await assert_answers(bot, double)
+    await assert_resumes_and_answers(
+        bot, double, lambda: double.send_invalid_session(resumable=True)
+    )
 
 
 async def test_invalid_session_identifies_again_and_the_bot_answers(bot, double):
@@ -117,12 +78,11 @@ async def test_unacknowledged_heartbeats_make_the_bot_reconnect_and_answer(doubl
     process = BotProcess(
         double,
         tmp_path,
-        CONFIG,
+        FAST,
         env={"FACTBOT_TEST_HEARTBEAT_TIMEOUT": "3"},
         module="tests.e2e.faulty_bot",
     )
-    await process.start()
-    try:
+    async with process.running():
         resumes = double.resume_count
         double.ack_heartbeats = False
         try:
@@ -131,17 +91,14 @@ async def test_unacknowledged_heartbeats_make_the_bot_reconnect_and_answer(doubl
             double.ack_heartbeats = True
         assert "disconnected from Discord; reconnecting" in process.log
         await assert_answers(process, double)
-    finally:
-        await process.stop()
     assert "Traceback" not in process.log, process.log
 
 
 @pytest.mark.soak
 async def test_unacknowledged_heartbeats_with_discord_py_defaults(double, tmp_path):
     """The same with discord.py's own 60 s heartbeat_timeout (about 70 s; `make soak`)."""
-    process = BotProcess(double, tmp_path, CONFIG)
-    await process.start()
-    try:
+    process = BotProcess(double, tmp_path, FAST)
+    async with process.running():
         resumes = double.resume_count
         double.ack_heartbeats = False
         started = asyncio.get_running_loop().time()
@@ -153,5 +110,3 @@ async def test_unacknowledged_heartbeats_with_discord_py_defaults(double, tmp_pa
         assert 55 < waited < 75, waited
         assert "disconnected from Discord; reconnecting" in process.log
         await assert_answers(process, double)
-    finally:
-        await process.stop()

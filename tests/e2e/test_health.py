@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 import time
 
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from knowledge.store.migrations import known_migration_names
 from tests.discord_double import DiscordDouble
 
-from .harness import REPO, BotProcess
+from .harness import BotProcess
 
 pytestmark = pytest.mark.asyncio
 
@@ -20,20 +19,7 @@ FAST_HEALTH = "[health]\ninterval_seconds = 1\n"
 
 
 async def bot_status(process: BotProcess, *args: str) -> tuple[int, str]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "status",
-        *args,
-        cwd=str(REPO),
-        env=process.env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output = (await asyncio.wait_for(proc.communicate(), 60))[0].decode()
-    return proc.returncode, output
+    return await process.run("bot", "status", *args)
 
 
 async def wait_until_healthy(process: BotProcess, timeout: float = 20) -> dict:
@@ -55,8 +41,7 @@ async def test_status_is_healthy_while_the_bot_runs_and_not_after_it_stops(tmp_p
         code, output = await bot_status(process)
         assert code == 1 and "not running" in output  # never started: no status file
 
-        await process.start(wait_for_commands=False)
-        try:
+        async with process.running(wait_for_commands=False):
             report = await wait_until_healthy(process)
             assert report["healthy"] and report["connected"] and report["problems"] == []
             assert report["latency_ms"] >= 0 and report["guilds"] == 2
@@ -69,8 +54,7 @@ async def test_status_is_healthy_while_the_bot_runs_and_not_after_it_stops(tmp_p
             assert code == 0, text
             assert "FactBot: healthy" in text and "connected:  yes" in text
             assert str(process.db_path) in text and "schema:" in text
-        finally:
-            assert await process.stop() in (0, -15)
+        assert process.exit_code in (0, -15)
 
         code, output = await bot_status(process)
         assert code == 1, output
@@ -81,14 +65,11 @@ async def test_status_is_healthy_while_the_bot_runs_and_not_after_it_stops(tmp_p
 async def test_status_of_a_killed_bot_says_its_process_exited(tmp_path):
     async with DiscordDouble.with_default_world(heartbeat_interval=500) as double:
         process = BotProcess(double, tmp_path, FAST_HEALTH)
-        await process.start(wait_for_commands=False)
-        try:
+        async with process.running(wait_for_commands=False):
             await wait_until_healthy(process)
             assert process.proc is not None
             process.proc.kill()  # no clean shutdown: the file still says connected
             await process.proc.wait()
-        finally:
-            await process.stop()
         code, output = await bot_status(process)
         assert code == 1 and f"process {process.proc.pid} has exited" in output
 

@@ -14,51 +14,29 @@ import statistics
 import time
 
 import pytest
-import pytest_asyncio
 
-from tests.discord_double import DiscordDouble
-
-from .harness import BotProcess, embed_text
-
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+from .harness import ARTICLE_QUESTIONS, add_crowd, embed_text
 
 USERS, CHANNELS, PER_USER, SECONDS = 100, 20, 10, 10.0
 RATE, PER = 5, 30
 SLASH_EVERY = 5  # every 5th user asks with /ask, the others by mention
 FIRST_USER = 1_080_000_000_000_010_000
 FIRST_CHANNEL = 1_100_000_000_100_010_000
-QUESTIONS = [
-    ("how many users does GREE have?", "20 million"),
-    ("when did LinkedIn launch in Japan?", "October"),
-    ("How many users did Facebook have in Japan?", "11 million"),
-    ("what did Nikkei Trendy name Facebook?", "hit product"),
-    ("which anime made twitter explode?", "Laputa"),
+QUESTIONS = ARTICLE_QUESTIONS
+
+
+def add_askers(double) -> None:
+    add_crowd(double, "load", USERS, FIRST_USER, CHANNELS, FIRST_CHANNEL)
+
+
+pytestmark = [
+    pytest.mark.asyncio(loop_scope="module"),
+    pytest.mark.double(prepare=add_askers),
+    pytest.mark.bot(ask_rate=RATE, ask_per_seconds=PER),
 ]
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def double():
-    async with DiscordDouble.with_default_world(heartbeat_interval=2000) as double:
-        guild = double.ids.guild
-        for n in range(CHANNELS):
-            double.add_channel(guild, FIRST_CHANNEL + n, f"load-{n}")
-        for n in range(USERS):
-            double.add_member(guild, FIRST_USER + n, f"asker{n}")
-        yield double
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def bot(double, tmp_path_factory):
-    config = f"[bot]\nask_rate = {RATE}\nask_per_seconds = {PER}\nsync_commands_on_start = true\n"
-    process = BotProcess(double, tmp_path_factory.mktemp("load"), config)
-    await process.start()
-    yield process
-    code = await process.stop()
-    assert code in (0, -15), process.log
-    assert "Traceback" not in process.log, process.log
-
-
-async def test_1000_questions_in_10_seconds_hold_the_limits_and_lose_nothing(bot, double):
+async def test_1000_questions_in_10_seconds_hold_the_limits_and_lose_nothing(bot, double, users):
     ids = double.ids
     loop = asyncio.get_running_loop()
     asked: dict[int, tuple[int, int, str, float]] = {}  # message or interaction id -> ...
@@ -70,20 +48,11 @@ async def test_1000_questions_in_10_seconds_hold_the_limits_and_lose_nothing(bot
         await asyncio.sleep(max(0.0, start + k * SECONDS / total - loop.time()))
         question, expected = QUESTIONS[(user + n) % len(QUESTIONS)]
         channel = FIRST_CHANNEL + (user + n) % CHANNELS
+        asker = users.user(FIRST_USER + user, ids.guild, channel)
         if user % SLASH_EVERY == 0:
-            handle = await double.slash_command(
-                ids.guild, channel, FIRST_USER + user, "ask", {"question": question}
-            )
-            key = handle.id
+            key = (await asker.slash("ask", {"question": question})).id
         else:
-            sent = await double.send_message(
-                ids.guild,
-                channel,
-                FIRST_USER + user,
-                f"<@{ids.bot}> {question}",
-                mentions=[ids.bot],
-            )
-            key = int(sent["id"])
+            key = int((await asker.post_mention(question))["id"])
         asked[key] = (user, n, expected, time.monotonic())
     dispatched = loop.time() - start
     assert dispatched < SECONDS + 1.0

@@ -10,7 +10,7 @@ import pytest
 
 from tests.discord_double import DiscordDouble
 
-from .harness import BotProcess
+from .harness import BotProcess, Users
 
 pytestmark = pytest.mark.asyncio
 
@@ -19,22 +19,12 @@ async def test_json_logs_record_connection_and_answers_without_user_ids(tmp_path
     async with DiscordDouble.with_default_world() as double:
         ids = double.ids
         process = BotProcess(double, tmp_path, env={"FACTBOT_LOGGING__JSON": "true"})
-        await process.start(wait_for_commands=False)
-        try:
-            await double.send_message(
-                ids.guild,
-                ids.general_channel,
-                ids.member,
-                f"<@{ids.bot}> how big is GREE?",
-                mentions=[ids.bot],
-            )
-            await double.wait_for_message(channel_id=ids.general_channel, timeout=10)
+        async with process.running(wait_for_commands=False):
+            await Users(double, process).member.mention("how big is GREE?")
             for _ in range(100):  # READY came first; on_ready waits for the servers
                 if "connected as" in process.log:
                     break
                 await asyncio.sleep(0.1)
-        finally:
-            await process.stop()
         entries = [json.loads(line) for line in process.output]  # every line is one JSON object
         assert all({"time", "level", "logger", "message"} <= set(e) for e in entries)
         messages = [e["message"] for e in entries]

@@ -13,7 +13,7 @@ import pytest_asyncio
 
 from tests.discord_safety import WORKING_LINK, sent_text, working_mentions
 
-from .harness import allows_no_mentions, buttons, embed_text, fill
+from .harness import allows_no_mentions, button, buttons, embed_text, new_fact_id
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -30,30 +30,18 @@ def hostile(member: int) -> str:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def facts(bot, double):
+async def facts(double, users):
     """A fact added with the form and one imported, both full of hostile text, and
     auto-answer on in #facts."""
-    ids = double.ids
+    ids, admin = double.ids, users.admin
     bad = hostile(ids.member)
-    form = await (
-        await double.slash_command(ids.guild, ids.general_channel, ids.admin, "fact add")
-    ).response(timeout=10)
-    added = await (
-        await double.submit_modal(
-            ids.guild,
-            ids.general_channel,
-            ids.admin,
-            form.data["custom_id"],
-            fill(
-                form,
-                fact=f"The Fact Club zebra crossing rule is to look both ways. {bad}",
-                alternate=f"What is the zebra crossing rule? {bad[:140]}\nzebra rule {bad[:150]}",
-                aliases="zebra crossing, @everyone, <@&1100000000200000001>",
-                source=f"https://example.org/club Club handbook {bad[:200]}",
-                verbatim=f"Look both ways {bad}\n> nested\n```",
-            ),
-        )
-    ).reply(timeout=10)
+    added = await admin.add_fact(
+        fact=f"The Fact Club zebra crossing rule is to look both ways. {bad}",
+        alternate=f"What is the zebra crossing rule? {bad[:140]}\nzebra rule {bad[:150]}",
+        aliases="zebra crossing, @everyone, <@&1100000000200000001>",
+        source=f"https://example.org/club Club handbook {bad[:200]}",
+        verbatim=f"Look both ways {bad}\n> nested\n```",
+    )
     assert added.content.startswith("Added `"), added.content
     imported = {
         "id": "club-lantern-parade-route",
@@ -67,77 +55,42 @@ async def facts(bot, double):
     upload = double.upload_attachment(
         ids.general_channel, "facts.json", json.dumps({"facts": [imported, rejected]}).encode()
     )
-    dry = await (
-        await double.slash_command(
-            ids.guild, ids.general_channel, ids.admin, "fact import", {"file": upload}
-        )
-    ).reply(timeout=10)
+    dry = await admin.command("fact import", {"file": upload})
     assert "**1** to add" in embed_text(dry) and "**1** rejected" in embed_text(dry)
-    apply = next(b for b in buttons(dry) if b.get("label") == "Apply")
-    done = await (
-        await double.press_button(
-            ids.guild, ids.general_channel, ids.admin, dry, apply["custom_id"]
-        )
-    ).reply(timeout=10)
+    done = await admin.press(dry, button(dry, "Apply"))
     assert "1 added" in done.content
-    await (
-        await double.slash_command(
-            ids.guild,
-            ids.general_channel,
-            ids.admin,
-            "factbot autoanswer",
-            {"channel": ids.facts_channel, "state": "on"},
-        )
-    ).reply(timeout=10)
-    return added.content.split("`")[1]
+    await admin.command("factbot autoanswer", {"channel": ids.facts_channel, "state": "on"})
+    return new_fact_id(added)
 
 
-async def slash(double, name, options=None, user=None):
-    ids = double.ids
-    handle = await double.slash_command(
-        ids.guild, ids.general_channel, user or ids.admin, name, options or {}
-    )
-    return await handle.reply(timeout=10)
-
-
-async def test_form_fact_answers_every_way_of_asking(bot, double, facts):
-    ids = double.ids
+async def test_form_fact_answers_every_way_of_asking(double, users, facts):
+    ids, member = double.ids, users.member
     bad = hostile(ids.member)
     question = f"What is the zebra crossing rule? {bad}"[:480]
-    by_slash = await slash(double, "ask", {"question": question}, ids.member)
-    await double.send_message(
-        ids.guild,
-        ids.general_channel,
-        ids.member,
-        f"<@{ids.bot}> {question}",
-        mentions=[ids.bot, ids.member],
-    )
-    by_mention = await double.wait_for_message(channel_id=ids.general_channel, timeout=10)
-    target = await double.send_message(ids.guild, ids.general_channel, ids.role_admin, question)
-    by_menu = await (
-        await double.context_menu_message(
-            ids.guild, ids.general_channel, ids.member, "Ask FactBot", target
-        )
-    ).reply(timeout=10)
-    await double.send_message(ids.guild, ids.facts_channel, ids.member, question)
-    by_auto = await double.wait_for_message(channel_id=ids.facts_channel, timeout=10)
+    by_slash = await member.ask(question)
+    await member.post_mention(question, also=[ids.member])
+    by_mention = await member.next_message()
+    target = await users.role_admin.say(question)
+    by_menu = await (await member.context_menu("Ask FactBot", target)).reply(timeout=10)
+    in_facts = member.at(ids.facts_channel)
+    await in_facts.say(question)
+    by_auto = await in_facts.next_message()
     for reply in (by_slash, by_mention, by_menu, by_auto):
         assert "look both ways" in embed_text(reply), embed_text(reply)
 
 
-async def test_imported_fact_is_answered(bot, double, facts):
-    reply = await slash(double, "ask", {"question": "Where does the lantern parade go?"})
+async def test_imported_fact_is_answered(users, facts):
+    reply = await users.admin.ask("Where does the lantern parade go?")
     assert "round the harbour" in embed_text(reply)
 
 
-async def test_did_you_mean_labels_and_the_pick(bot, double, facts):
-    ids = double.ids
+async def test_did_you_mean_labels_and_the_pick(users, facts):
     for question in (
         "when was the zebra crossing painted",
         "zebra crossing accidents in tokyo",
         "zebra crossing colour and width",
     ):
-        unsure = await slash(double, "ask", {"question": question}, ids.member)
+        unsure = await users.member.ask(question)
         picks = [b for b in buttons(unsure) if "factbot:pick:" in b.get("custom_id", "")]
         if picks:
             break
@@ -145,17 +98,13 @@ async def test_did_you_mean_labels_and_the_pick(bot, double, facts):
         pytest.fail("no question got a did-you-mean for the hostile fact")
     label = next(b["label"] for b in picks if b["label"].startswith("What is the zebra"))
     assert "everyone" in label and working_mentions(label) == []
-    picked = await (
-        await double.press_button(
-            ids.guild, ids.general_channel, ids.member, unsure, picks[0]["custom_id"]
-        )
-    ).reply(timeout=10)
+    picked = await users.member.press(unsure, picks[0])
     assert "look both ways" in embed_text(picked)
 
 
-async def test_curation_views_of_hostile_facts(bot, double, facts):
-    ids = double.ids
-    bad = hostile(ids.member)
+async def test_curation_views_of_hostile_facts(double, users, facts):
+    admin = users.admin
+    bad = hostile(double.ids.member)
     for name, options in (
         ("fact show", {"fact_id": facts}),
         ("fact show", {"fact_id": "club-lantern-parade-route"}),
@@ -164,69 +113,47 @@ async def test_curation_views_of_hostile_facts(bot, double, facts):
         ("fact search", {"query": f"zebra {bad}"[:200]}),
         ("fact search", {"query": "@everyone"}),
     ):
-        reply = await slash(double, name, options)
+        reply = await admin.command(name, options)
         assert reply.embeds, (name, reply.content)
-    listed = await slash(double, "fact list")
-    nxt = next(b for b in buttons(listed) if b.get("label") == "▶")
-    await (
-        await double.press_button(
-            ids.guild, ids.general_channel, ids.admin, listed, nxt["custom_id"]
-        )
-    ).reply(timeout=10)
-    exported = await slash(double, "fact export")
+    listed = await admin.command("fact list")
+    await admin.press(listed, button(listed, "▶"))
+    exported = await admin.command("fact export")
     records = {f["id"]: f for f in json.loads(exported.files[0][1])["facts"]}
     assert "@everyone" in records[facts]["text"]  # stored as typed; defused when shown
 
 
-async def test_hostile_questions_in_the_review_queue_and_stats(bot, double, facts):
-    ids = double.ids
+async def test_hostile_questions_in_the_review_queue_and_stats(users, facts):
+    admin = users.admin
     # Nothing like the hostile facts, so it goes unanswered.
     unknown = "@everyone ＠here @\u200dhere wifi password? [pw](https://wifi.test) ||pw||"
-    await slash(double, "ask", {"question": unknown}, ids.member)
-    await slash(double, "ask", {"question": unknown}, ids.role_admin)
-    queue = await slash(double, "fact unanswered")
+    await users.member.ask(unknown)
+    await users.role_admin.ask(unknown)
+    queue = await admin.command("fact unanswered")
     assert "wifi password" in embed_text(queue), embed_text(queue)
-    dismiss = next(b for b in buttons(queue) if b.get("label") == "Dismiss #1")
-    dismissed = await (
-        await double.press_button(
-            ids.guild, ids.general_channel, ids.admin, queue, dismiss["custom_id"]
-        )
-    ).reply(timeout=10)
+    dismissed = await admin.press(queue, button(queue, "Dismiss #1"))
     assert "Dismissed" in dismissed.content
-    await slash(double, "ask", {"question": unknown}, ids.member)
-    stats = await slash(double, "stats")
+    await users.member.ask(unknown)
+    stats = await admin.command("stats")
     assert "wifi password" in embed_text(stats)
 
 
-async def test_hostile_input_in_errors(bot, double, facts):
-    ids = double.ids
-    bad = hostile(ids.member)
+async def test_hostile_input_in_errors(double, users, facts):
+    admin = users.admin
+    bad = hostile(double.ids.member)
     for fact_id in (bad, "@everyone", f"<@&{ROLE}>"):
-        reply = await slash(double, "fact show", {"fact_id": fact_id})
+        reply = await admin.command("fact show", {"fact_id": fact_id})
         assert reply.ephemeral and "no fact" in reply.content
-    too_long = await slash(double, "ask", {"question": (bad + " ") * 20}, ids.member)
+    too_long = await users.member.ask((bad + " ") * 20)
     assert "characters long" in too_long.content
-    form = await (
-        await double.slash_command(ids.guild, ids.general_channel, ids.admin, "fact add")
-    ).response(timeout=10)
-    refused = await (
-        await double.submit_modal(
-            ids.guild,
-            ids.general_channel,
-            ids.admin,
-            form.data["custom_id"],
-            fill(
-                form,
-                fact="GREE had lots of users.",
-                source="japan-times-2012-01-04-social-media 3",
-                verbatim=bad,
-            ),
-        )
-    ).reply(timeout=10)
+    refused = await admin.add_fact(
+        fact="GREE had lots of users.",
+        source="japan-times-2012-01-04-social-media 3",
+        verbatim=bad,
+    )
     assert "quote not found" in refused.content
 
 
-async def test_every_message_sent_pings_nobody_and_renders_no_mention(bot, double, facts):
+async def test_every_message_sent_pings_nobody_and_renders_no_mention(double, facts):
     ids = double.ids
     actors = {f"<@{ids.admin}>"}  # who changed a fact, shown in embeds (which never ping)
     sent = double.sent_messages

@@ -10,14 +10,12 @@ A refusal is a private reply and the database exactly as it was.
 from __future__ import annotations
 
 import json
-import sqlite3
-from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
 import pytest_asyncio
 
-from .harness import buttons, embed_text, fill
+from .harness import User, button, custom_ids, embed_text, new_fact_id, select_menu
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -40,52 +38,30 @@ ALL_ACTORS = ("member", "admin", "role_admin", "owner", "other_admin", "dm_admin
 GUILD_ADMINS = ("admin", "role_admin", "owner")
 
 
-@dataclass(frozen=True)
-class Actor:
-    guild: int | None
-    channel: int
-    user: int
-
-
-def actors(double) -> dict[str, Actor]:
-    ids = double.ids
+@pytest.fixture(scope="module")
+def actors(users) -> dict[str, User]:
     return {
-        "member": Actor(ids.guild, ids.general_channel, ids.member),
-        "admin": Actor(ids.guild, ids.general_channel, ids.admin),  # Manage Server
-        "role_admin": Actor(ids.guild, ids.general_channel, ids.role_admin),  # Fact Keepers
-        "owner": Actor(ids.guild, ids.general_channel, ids.owner),  # the application's owner
-        "other_admin": Actor(ids.guild2, ids.guild2_channel, ids.other_admin),
-        "dm_admin": Actor(None, DM_CHANNEL, ids.admin),
-        "dm_owner": Actor(None, DM_OWNER_CHANNEL, ids.owner),
+        "member": users.member,
+        "admin": users.admin,  # Manage Server
+        "role_admin": users.role_admin,  # Fact Keepers
+        "owner": users.owner,  # the application's owner
+        "other_admin": users.other_admin,
+        "dm_admin": users.admin.at(DM_CHANNEL, guild=None),
+        "dm_owner": users.owner.at(DM_OWNER_CHANNEL, guild=None),
     }
 
 
 # -- database -----------------------------------------------------------------------
 def snapshot(bot) -> dict[str, list]:
-    conn = sqlite3.connect(bot.db_path)
-    try:
-        return {t: conn.execute(f"select * from {t} order by rowid").fetchall() for t in TABLES}
-    finally:
-        conn.close()
-
-
-def one(bot, sql, params=()):
-    conn = sqlite3.connect(bot.db_path)
-    try:
-        return conn.execute(sql, params).fetchone()
-    finally:
-        conn.close()
+    return {t: bot.rows(f"select * from {t} order by rowid") for t in TABLES}
 
 
 def is_removed(bot, fact_id: str) -> bool:
-    return one(bot, "select deleted_at from facts where id = ?", [fact_id])[0] is not None
+    (row,) = bot.rows("select deleted_at from facts where id = ?", [fact_id])
+    return row["deleted_at"] is not None
 
 
 # -- acting -----------------------------------------------------------------------------
-async def slash(double, actor: Actor, name: str, options=None):
-    return await double.slash_command(actor.guild, actor.channel, actor.user, name, options or {})
-
-
 async def outcome(handle):
     """The modal callback (type 9), or the message that answers the interaction."""
     callback = await handle.response(timeout=10)
@@ -96,84 +72,63 @@ async def outcome(handle):
     return next(m for m in handle.messages() if m.kind == "response")
 
 
-async def press(double, actor: Actor, message, custom_id: str):
-    return await double.press_button(actor.guild, actor.channel, actor.user, message, custom_id)
-
-
-async def barrier(double) -> None:
+async def barrier(users) -> None:
     """Wait until the bot has handled every event dispatched before this one."""
-    ids = double.ids
-    await (await double.slash_command(ids.guild, ids.general_channel, ids.member, "help")).reply(
-        timeout=10
-    )
+    await users.member.command("help")
 
 
 def assert_refused(reply, text: str = REFUSED) -> None:
     assert reply.ephemeral and text in reply.content, reply.content
 
 
-def button(message, label: str) -> dict:
-    return next(b for b in buttons(message) if b.get("label") == label)
+def assert_refused_and_unchanged(bot, before, reply, who: str, to_other_admin: str) -> None:
+    """A member is refused as no admin, `other_admin` with `to_other_admin`, anybody
+    in a DM as outside a server; and the database is as it was."""
+    expected = {"member": REFUSED, "other_admin": to_other_admin}.get(who, SERVER_ONLY)
+    assert_refused(reply, expected)
+    assert snapshot(bot) == before
 
 
-def copy_of(double, message, actor: Actor) -> dict:
+def copy_of(double, message, actor: User) -> dict:
     """The same components on another message, where the forger can press them."""
     if actor.guild is None:
-        double.world.ensure_dm_channel(actor.channel, actor.user)
+        double.world.ensure_dm_channel(actor.channel, actor.id)
     return double.add_message(
         actor.channel, double.ids.bot, "forged", components=message.components
     )
 
 
-async def add_fact(double, actor: Actor, text: str, question: str = "") -> str:
-    form = await (await slash(double, actor, "fact add")).response(timeout=10)
-    reply = await (
-        await double.submit_modal(
-            actor.guild,
-            actor.channel,
-            actor.user,
-            form.data["custom_id"],
-            fill(form, fact=text, alternate=question, source="Club calendar"),
-        )
-    ).reply(timeout=10)
+async def add_fact(actor: User, text: str, question: str = "") -> str:
+    reply = await actor.add_fact(fact=text, alternate=question, source="Club calendar")
     assert reply.content.startswith("Added `"), reply.content
-    return reply.content.split("`")[1]
+    return new_fact_id(reply)
 
 
-async def remove_fact(double, actor: Actor, fact_id: str) -> None:
-    confirm = await (await slash(double, actor, "fact remove", {"fact_id": fact_id})).reply(
-        timeout=10
-    )
-    done = await (
-        await press(double, actor, confirm, button(confirm, "Remove")["custom_id"])
-    ).reply(timeout=10)
+async def remove_fact(actor: User, fact_id: str) -> None:
+    confirm = await actor.command("fact remove", {"fact_id": fact_id})
+    done = await actor.press(confirm, button(confirm, "Remove"))
     assert "Removed" in done.content, done.content
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def world(bot, double):
+async def world(double, actors):
     """Fact Keepers is the admin role; Fact Club has a live and a removed fact, the
     other server a fact of its own, and there are unanswered questions to review."""
-    who = actors(double)
-    ids = double.ids
-    await (
-        await slash(double, who["admin"], "factbot admin-role", {"role": ids.fact_keepers_role})
-    ).reply(timeout=10)
-    fact = await add_fact(
-        double, who["admin"], "The Fact Club bake sale is on June 3.", "When is the bake sale?"
-    )
-    removed = await add_fact(double, who["admin"], "The Fact Club picnic is cancelled this year.")
-    await remove_fact(double, who["admin"], removed)
+    admin = actors["admin"]
+    await admin.command("factbot admin-role", {"role": double.ids.fact_keepers_role})
+    fact = await add_fact(admin, "The Fact Club bake sale is on June 3.", "When is the bake sale?")
+    removed = await add_fact(admin, "The Fact Club picnic is cancelled this year.")
+    await remove_fact(admin, removed)
     other = await add_fact(
-        double, who["other_admin"], "The Fact Club rivals meet on Fridays in the lobby."
+        actors["other_admin"], "The Fact Club rivals meet on Fridays in the lobby."
     )
     for question in ("Who won the chess tournament?", "What is the club's favourite colour?"):
-        await (await slash(double, who["member"], "ask", {"question": question})).reply(timeout=10)
+        await actors["member"].ask(question)
     return SimpleNamespace(fact=fact, removed=removed, other=other)
 
 
 # -- slash commands that change nothing by themselves ----------------------------------
-def import_file(double, actor: Actor) -> str:
+def import_file(double, actor: User) -> str:
     facts = [{"id": "club-raffle-prize", "text": "The raffle prize is a bicycle.", "citation": "x"}]
     channel = actor.channel if actor.guild else double.ids.general_channel
     return double.upload_attachment(channel, "facts.json", json.dumps({"facts": facts}).encode())
@@ -196,10 +151,10 @@ BY_ID = {"fact edit", "fact show", "fact history", "fact remove"}
 
 @pytest.mark.parametrize("who", ALL_ACTORS)
 @pytest.mark.parametrize(("command", "options"), NO_CHANGE, ids=[c for c, _ in NO_CHANGE])
-async def test_commands_that_only_show_or_ask(bot, double, world, who, command, options):
-    actor = actors(double)[who]
+async def test_commands_that_only_show_or_ask(bot, double, actors, world, who, command, options):
+    actor = actors[who]
     before = snapshot(bot)
-    result = await outcome(await slash(double, actor, command, options(world, double, actor)))
+    result = await outcome(await actor.slash(command, options(world, double, actor)))
     if who == "member":
         assert_refused(result)
     elif who.startswith("dm_"):
@@ -222,67 +177,56 @@ async def test_commands_that_only_show_or_ask(bot, double, world, who, command, 
 
 # -- slash commands that change something --------------------------------------------
 @pytest.mark.parametrize("who", ALL_ACTORS)
-async def test_restore(bot, double, world, who):
-    actor, admin = actors(double)[who], actors(double)["admin"]
+async def test_restore(bot, actors, world, who):
+    actor = actors[who]
     if not is_removed(bot, world.removed):
-        await remove_fact(double, admin, world.removed)
+        await remove_fact(actors["admin"], world.removed)
     before = snapshot(bot)
-    reply = await (await slash(double, actor, "fact restore", {"fact_id": world.removed})).reply(
-        timeout=10
-    )
+    reply = await actor.command("fact restore", {"fact_id": world.removed})
     if who in GUILD_ADMINS:
         assert "Restored" in reply.content and not is_removed(bot, world.removed)
         return
-    expected = {"member": REFUSED, "other_admin": NOT_FOUND}.get(who, SERVER_ONLY)
-    assert_refused(reply, expected)
-    assert snapshot(bot) == before
+    assert_refused_and_unchanged(bot, before, reply, who, NOT_FOUND)
 
 
 @pytest.mark.parametrize("who", ALL_ACTORS)
-async def test_autoanswer(bot, double, world, who):
-    actor, ids = actors(double)[who], double.ids
+async def test_autoanswer(bot, double, actors, world, who):
+    actor, ids = actors[who], double.ids
     before = snapshot(bot)
     # Everyone names Fact Club's #facts, the other server's admin included.
-    reply = await (
-        await slash(
-            double, actor, "factbot autoanswer", {"channel": ids.facts_channel, "state": "on"}
-        )
-    ).reply(timeout=10)
+    reply = await actor.command("factbot autoanswer", {"channel": ids.facts_channel, "state": "on"})
     row = "select guild_id from auto_answer_channels where channel_id = ?"
     if who in GUILD_ADMINS:
         assert "now **on**" in reply.content
-        assert one(bot, row, [ids.facts_channel]) == (ids.guild,)
-        off = await (
-            await slash(
-                double, actor, "factbot autoanswer", {"channel": ids.facts_channel, "state": "off"}
-            )
-        ).reply(timeout=10)
-        assert "now **off**" in off.content and one(bot, row, [ids.facts_channel]) is None
+        assert bot.rows(row, [ids.facts_channel]) == [{"guild_id": ids.guild}]
+        off = await actor.command(
+            "factbot autoanswer", {"channel": ids.facts_channel, "state": "off"}
+        )
+        assert "now **off**" in off.content and bot.rows(row, [ids.facts_channel]) == []
         return
-    expected = {"member": REFUSED, "other_admin": "pick one from Discord"}.get(who, SERVER_ONLY)
-    assert_refused(reply, expected)
-    assert snapshot(bot) == before
+    assert_refused_and_unchanged(bot, before, reply, who, "pick one from Discord")
 
 
 @pytest.mark.parametrize("who", ALL_ACTORS)
-async def test_admin_role(bot, double, world, who):
-    actor, ids = actors(double)[who], double.ids
+async def test_admin_role(bot, double, actors, world, who):
+    actor, ids = actors[who], double.ids
     before = snapshot(bot)
     role = ids.guild2_admins_role if who == "other_admin" else ids.fact_keepers_role
-    reply = await (await slash(double, actor, "factbot admin-role", {"role": role})).reply(
-        timeout=10
-    )
+    reply = await actor.command("factbot admin-role", {"role": role})
     setting = "select admin_role_id, updated_by from guild_settings where guild_id = ?"
     if who in GUILD_ADMINS:
         assert "can now administer" in reply.content
-        assert one(bot, setting, [ids.guild]) == (ids.fact_keepers_role, f"discord:{actor.user}")
+        assert bot.rows(setting, [ids.guild]) == [
+            {"admin_role_id": ids.fact_keepers_role, "updated_by": f"discord:{actor.id}"}
+        ]
         return
     if who == "other_admin":  # its own server's setting, and only that
         assert "can now administer" in reply.content
-        assert one(bot, setting, [ids.guild2])[0] == ids.guild2_admins_role
-        assert one(bot, setting, [ids.guild]) == tuple(
-            next(r[1:3] for r in before["guild_settings"] if r[0] == ids.guild)
-        )
+        assert bot.rows(setting, [ids.guild2])[0]["admin_role_id"] == ids.guild2_admins_role
+        (own,) = [r for r in before["guild_settings"] if r["guild_id"] == ids.guild]
+        assert bot.rows(setting, [ids.guild]) == [
+            {"admin_role_id": own["admin_role_id"], "updated_by": own["updated_by"]}
+        ]
         return
     assert_refused(reply, REFUSED if who == "member" else SERVER_ONLY)
     assert snapshot(bot) == before
@@ -292,100 +236,69 @@ async def test_admin_role(bot, double, world, who):
 PRESSERS = ("member", "role_admin", "owner", "other_admin", "dm_admin")  # not the opener
 
 
-async def assert_only_the_opener_may_press(bot, double, message, custom_id: str) -> None:
+async def assert_only_the_opener_may_press(bot, users, actors, message, which: dict) -> None:
     """Everybody but the admin who opened the view is refused on the message itself,
     and a forged copy of the button on another message does nothing at all."""
-    who = actors(double)
     before = snapshot(bot)
     for name in PRESSERS:
-        reply = await (await press(double, who[name], message, custom_id)).reply(timeout=10)
-        assert_refused(reply)
+        assert_refused(await actors[name].press(message, which))
     forged = []
     for name in ("member", "other_admin", "dm_admin"):
-        copy = copy_of(double, message, who[name])
-        forged.append(await press(double, who[name], copy, custom_id))
-    await barrier(double)
+        copy = copy_of(users.double, message, actors[name])
+        forged.append(await actors[name].click(copy, which))
+    await barrier(users)
     assert [h.messages() for h in forged] == [[], [], []]
     assert not any(h.acknowledged for h in forged)
     assert snapshot(bot) == before
 
 
-async def near_duplicate_prompt(double, text: str):
-    admin = actors(double)["admin"]
-    form = await (await slash(double, admin, "fact add")).response(timeout=10)
-    warned = await (
-        await double.submit_modal(
-            admin.guild,
-            admin.channel,
-            admin.user,
-            form.data["custom_id"],
-            fill(form, fact=text, source="Club calendar"),
-        )
-    ).reply(timeout=10)
+async def near_duplicate_prompt(admin: User, text: str):
+    warned = await admin.add_fact(fact=text, source="Club calendar")
     assert "already has" in embed_text(warned)
     return warned
 
 
-async def test_save_anyway_and_cancel(bot, double, world):
-    admin = actors(double)["admin"]
-    warned = await near_duplicate_prompt(double, "The Fact Club bake sale is on June 3!")
+async def test_save_anyway_and_cancel(bot, users, actors, world):
+    admin = actors["admin"]
+    warned = await near_duplicate_prompt(admin, "The Fact Club bake sale is on June 3!")
     for label in ("Save anyway", "Cancel"):
-        await assert_only_the_opener_may_press(
-            bot, double, warned, button(warned, label)["custom_id"]
-        )
-    count = one(bot, "select count(*) from facts")[0]
-    saved = await (
-        await press(double, admin, warned, button(warned, "Save anyway")["custom_id"])
-    ).reply(timeout=10)
+        await assert_only_the_opener_may_press(bot, users, actors, warned, button(warned, label))
+    count = bot.count("select count(*) from facts")
+    saved = await admin.press(warned, button(warned, "Save anyway"))
     assert "Added `" in saved.content
-    assert one(bot, "select count(*) from facts")[0] == count + 1
+    assert bot.count("select count(*) from facts") == count + 1
 
-    warned = await near_duplicate_prompt(double, "The Fact Club bake sale is on June 3!!")
+    warned = await near_duplicate_prompt(admin, "The Fact Club bake sale is on June 3!!")
     before = snapshot(bot)
-    cancelled = await (
-        await press(double, admin, warned, button(warned, "Cancel")["custom_id"])
-    ).reply(timeout=10)
+    cancelled = await admin.press(warned, button(warned, "Cancel"))
     assert "nothing changed" in cancelled.content and snapshot(bot) == before
 
 
-async def test_remove_confirmation(bot, double, world):
-    admin = actors(double)["admin"]
-    target = await add_fact(double, admin, "The Fact Club lantern walk starts at the pier.")
-    confirm = await (await slash(double, admin, "fact remove", {"fact_id": target})).reply(
-        timeout=10
-    )
+async def test_remove_confirmation(bot, users, actors, world):
+    admin = actors["admin"]
+    target = await add_fact(admin, "The Fact Club lantern walk starts at the pier.")
+    confirm = await admin.command("fact remove", {"fact_id": target})
     for label in ("Remove", "Cancel"):
-        await assert_only_the_opener_may_press(
-            bot, double, confirm, button(confirm, label)["custom_id"]
-        )
+        await assert_only_the_opener_may_press(bot, users, actors, confirm, button(confirm, label))
     assert not is_removed(bot, target)
-    done = await (
-        await press(double, admin, confirm, button(confirm, "Remove")["custom_id"])
-    ).reply(timeout=10)
+    done = await admin.press(confirm, button(confirm, "Remove"))
     assert "Removed" in done.content and is_removed(bot, target)
 
 
-async def test_an_admin_who_loses_the_role_cannot_finish(bot, double, world):
-    who, ids = actors(double), double.ids
-    target = await add_fact(double, who["admin"], "The Fact Club kite day is in April.")
-    confirm = await (
-        await slash(double, who["role_admin"], "fact remove", {"fact_id": target})
-    ).reply(timeout=10)
-    await (await slash(double, who["admin"], "factbot admin-role")).reply(timeout=10)  # cleared
+async def test_an_admin_who_loses_the_role_cannot_finish(bot, double, actors, world):
+    admin, role_admin = actors["admin"], actors["role_admin"]
+    target = await add_fact(admin, "The Fact Club kite day is in April.")
+    confirm = await role_admin.command("fact remove", {"fact_id": target})
+    await admin.command("factbot admin-role")  # cleared
     try:
-        reply = await (
-            await press(double, who["role_admin"], confirm, button(confirm, "Remove")["custom_id"])
-        ).reply(timeout=10)
-        assert_refused(reply)
+        assert_refused(await role_admin.press(confirm, button(confirm, "Remove")))
         assert not is_removed(bot, target)
     finally:
-        await (
-            await slash(double, who["admin"], "factbot admin-role", {"role": ids.fact_keepers_role})
-        ).reply(timeout=10)
+        await admin.command("factbot admin-role", {"role": double.ids.fact_keepers_role})
 
 
-async def test_import_apply(bot, double, world):
-    admin = actors(double)["admin"]
+async def test_import_apply(bot, double, users, actors, world):
+    admin = actors["admin"]
     upload = double.upload_attachment(
         admin.channel,
         "facts.json",
@@ -401,207 +314,130 @@ async def test_import_apply(bot, double, world):
             }
         ).encode(),
     )
-    dry = await (await slash(double, admin, "fact import", {"file": upload})).reply(timeout=10)
+    dry = await admin.command("fact import", {"file": upload})
     for label in ("Apply", "Cancel"):
-        await assert_only_the_opener_may_press(bot, double, dry, button(dry, label)["custom_id"])
-    assert one(bot, "select 1 from facts where id = 'club-lost-and-found'") is None
-    done = await (await press(double, admin, dry, button(dry, "Apply")["custom_id"])).reply(
-        timeout=10
-    )
+        await assert_only_the_opener_may_press(bot, users, actors, dry, button(dry, label))
+    assert bot.rows("select 1 from facts where id = 'club-lost-and-found'") == []
+    done = await admin.press(dry, button(dry, "Apply"))
     assert "1 added" in done.content
-    assert one(bot, "select guild_id from facts where id = 'club-lost-and-found'") == (
-        double.ids.guild,
-    )
+    assert bot.rows("select guild_id from facts where id = 'club-lost-and-found'") == [
+        {"guild_id": double.ids.guild}
+    ]
 
 
-async def test_page_buttons(bot, double, world):
-    admin = actors(double)["admin"]
-    listed = await (await slash(double, admin, "fact list")).reply(timeout=10)
+async def test_page_buttons(bot, users, actors, world):
+    admin = actors["admin"]
+    listed = await admin.command("fact list")
     assert "Page 1 of" in embed_text(listed)
-    await assert_only_the_opener_may_press(bot, double, listed, button(listed, "▶")["custom_id"])
-    page2 = await (await press(double, admin, listed, button(listed, "▶")["custom_id"])).reply(
-        timeout=10
-    )
+    await assert_only_the_opener_may_press(bot, users, actors, listed, button(listed, "▶"))
+    page2 = await admin.press(listed, button(listed, "▶"))
     assert "Page 2 of" in embed_text(page2)
-    await assert_only_the_opener_may_press(bot, double, page2, button(page2, "◀")["custom_id"])
-    page1 = await (await press(double, admin, page2, button(page2, "◀")["custom_id"])).reply(
-        timeout=10
-    )
+    await assert_only_the_opener_may_press(bot, users, actors, page2, button(page2, "◀"))
+    page1 = await admin.press(page2, button(page2, "◀"))
     assert "Page 1 of" in embed_text(page1)
 
 
-async def test_review_queue_buttons(bot, double, world):
-    admin = actors(double)["admin"]
-    queue = await (await slash(double, admin, "fact unanswered")).reply(timeout=10)
+async def test_review_queue_buttons(bot, users, actors, world):
+    admin = actors["admin"]
+    queue = await admin.command("fact unanswered")
     assert "chess tournament" in embed_text(queue)
     for label in ("Answer #1", "Dismiss #1"):
-        await assert_only_the_opener_may_press(
-            bot, double, queue, button(queue, label)["custom_id"]
-        )
-    form = await (
-        await press(double, admin, queue, button(queue, "Answer #1")["custom_id"])
-    ).response(timeout=10)
+        await assert_only_the_opener_may_press(bot, users, actors, queue, button(queue, label))
+    form = await (await admin.click(queue, button(queue, "Answer #1"))).response(timeout=10)
     assert form.type == 9
     pending = "select count(*) from question_log where status = 'unknown' and reviewed_at is null"
-    before = one(bot, pending)[0]
-    await (await press(double, admin, queue, button(queue, "Dismiss #1")["custom_id"])).reply(
-        timeout=10
-    )
-    assert one(bot, pending)[0] < before
+    before = bot.count(pending)
+    await admin.press(queue, button(queue, "Dismiss #1"))
+    assert bot.count(pending) < before
 
 
-async def test_rollback_menu(bot, double, world):
-    who = actors(double)
-    target = await add_fact(double, who["admin"], "The Fact Club choir sings on Sundays.")
-    form = await (await slash(double, who["admin"], "fact edit", {"fact_id": target})).response(
-        timeout=10
-    )
-    await (
-        await double.submit_modal(
-            double.ids.guild,
-            double.ids.general_channel,
-            who["admin"].user,
-            form.data["custom_id"],
-            fill(form, fact="The Fact Club choir sings on Mondays."),
-        )
-    ).reply(timeout=10)
-    history = await (await slash(double, who["admin"], "fact history", {"fact_id": target})).reply(
-        timeout=10
-    )
-    menu = next(c for row in history.components for c in row["components"] if c["type"] == 3)
+async def test_rollback_menu(bot, users, actors, world):
+    admin = actors["admin"]
+    target = await add_fact(admin, "The Fact Club choir sings on Sundays.")
+    form = await admin.open_form("fact edit", {"fact_id": target})
+    await admin.submit(form, fact="The Fact Club choir sings on Mondays.")
+    history = await admin.command("fact history", {"fact_id": target})
+    menu = select_menu(history)
     first = next(o["value"] for o in menu["options"] if "create" in o["label"])
     before = snapshot(bot)
     for name in PRESSERS:
-        actor = who[name]
-        reply = await (
-            await double.select_menu(
-                actor.guild, actor.channel, actor.user, history, menu["custom_id"], [first]
-            )
-        ).reply(timeout=10)
+        reply = await (await actors[name].choose(history, menu["custom_id"], [first])).reply(
+            timeout=10
+        )
         assert_refused(reply)
     forged = []
     for name in ("member", "other_admin"):
-        actor = who[name]
-        copy = copy_of(double, history, actor)
-        forged.append(
-            await double.select_menu(
-                actor.guild, actor.channel, actor.user, copy, menu["custom_id"], [first]
-            )
-        )
-    await barrier(double)
+        copy = copy_of(users.double, history, actors[name])
+        forged.append(await actors[name].choose(copy, menu["custom_id"], [first]))
+    await barrier(users)
     assert not any(h.acknowledged for h in forged)
     assert snapshot(bot) == before
-    rolled = await (
-        await double.select_menu(
-            double.ids.guild,
-            double.ids.general_channel,
-            who["admin"].user,
-            history,
-            menu["custom_id"],
-            [first],
-        )
-    ).reply(timeout=10)
+    rolled = await (await admin.choose(history, menu["custom_id"], [first])).reply(timeout=10)
     assert "Rolled" in rolled.content
-    assert one(bot, "select text from facts where id = ?", [target]) == (
-        "The Fact Club choir sings on Sundays.",
-    )
+    assert bot.rows("select text from facts where id = ?", [target]) == [
+        {"text": "The Fact Club choir sings on Sundays."}
+    ]
 
 
 # -- the form --------------------------------------------------------------------------
-async def test_only_the_admin_who_opened_the_form_can_submit_it(bot, double, world):
-    who = actors(double)
-    form = await (await slash(double, who["admin"], "fact add")).response(timeout=10)
-    fields = fill(form, fact="The Fact Club treasurer is Ren.", source="Club calendar")
+async def test_only_the_admin_who_opened_the_form_can_submit_it(bot, double, actors, world):
+    admin = actors["admin"]
+    form = await admin.open_form("fact add")
+    fields = {"fact": "The Fact Club treasurer is Ren.", "source": "Club calendar"}
     before = snapshot(bot)
     for name in ("member", "role_admin", "owner", "other_admin", "dm_admin", "dm_owner"):
-        actor = who[name]
+        actor = actors[name]
         if actor.guild is None:
-            double.world.ensure_dm_channel(actor.channel, actor.user)
-        reply = await (
-            await double.submit_modal(
-                actor.guild, actor.channel, actor.user, form.data["custom_id"], fields
-            )
-        ).reply(timeout=10)
-        assert_refused(reply)
+            double.world.ensure_dm_channel(actor.channel, actor.id)
+        assert_refused(await actor.submit(form, **fields))
     assert snapshot(bot) == before
-    added = await (
-        await double.submit_modal(
-            who["admin"].guild,
-            who["admin"].channel,
-            who["admin"].user,
-            form.data["custom_id"],
-            fields,
-        )
-    ).reply(timeout=10)
+    added = await admin.submit(form, **fields)
     assert added.content.startswith("Added `")
 
 
 async def test_a_curated_fact_form_opened_by_the_owner_cannot_be_saved_by_an_admin(
-    bot, double, world
+    bot, actors, world
 ):
-    who = actors(double)
-    form = await (
-        await slash(double, who["owner"], "fact edit", {"fact_id": "phones-went-down-march-11"})
-    ).response(timeout=10)
+    form = await actors["owner"].open_form("fact edit", {"fact_id": "phones-went-down-march-11"})
     assert form.type == 9
     before = snapshot(bot)
-    reply = await (
-        await double.submit_modal(
-            who["admin"].guild,
-            who["admin"].channel,
-            who["admin"].user,
-            form.data["custom_id"],
-            fill(form, fact="Phones were fine on March 11."),
-        )
-    ).reply(timeout=10)
-    assert_refused(reply)
+    assert_refused(await actors["admin"].submit(form, fact="Phones were fine on March 11."))
     assert snapshot(bot) == before
 
 
 # -- vote and pick: anyone in the server, nobody elsewhere -------------------------------
-async def test_vote_and_pick_buttons(bot, double, world):
-    who = actors(double)
-    answer = await (
-        await slash(double, who["member"], "ask", {"question": "How big is GREE?"})
-    ).reply(timeout=10)
-    up = next(b["custom_id"] for b in buttons(answer) if b.get("custom_id", "").endswith(":up"))
-    unsure = await (
-        await slash(double, who["member"], "ask", {"question": "Who founded Facebook?"})
-    ).reply(timeout=10)
-    pick = next(
-        b["custom_id"] for b in buttons(unsure) if "factbot:pick:" in b.get("custom_id", "")
-    )
+async def test_vote_and_pick_buttons(bot, double, actors, world):
+    answer = await actors["member"].ask("How big is GREE?")
+    (up,) = custom_ids(answer, end=":up")
+    unsure = await actors["member"].ask("Who founded Facebook?")
+    pick = next(c for c in custom_ids(unsure) if "factbot:pick:" in c)
     before = snapshot(bot)
     for name in ("other_admin", "dm_admin", "dm_owner"):
         for message, custom_id in ((answer, up), (unsure, pick)):
-            copy = copy_of(double, message, who[name])
-            reply = await (await press(double, who[name], copy, custom_id)).reply(timeout=10)
-            assert_refused(reply, "no longer available")
+            copy = copy_of(double, message, actors[name])
+            assert_refused(await actors[name].press(copy, custom_id), "no longer available")
     assert snapshot(bot) == before
     for name in ("member", "admin", "role_admin", "owner"):
-        voted = await (await press(double, who[name], answer, up)).reply(timeout=10)
+        voted = await actors[name].press(answer, up)
         assert "recorded" in voted.content
-        picked = await (await press(double, who[name], unsure, pick)).reply(timeout=10)
+        picked = await actors[name].press(unsure, pick)
         assert "Facebook" in embed_text(picked)
     question_id = int(up.split(":")[2])
-    assert one(bot, "select count(*) from feedback where question_id = ?", [question_id]) == (4,)
+    assert bot.count("select count(*) from feedback where question_id = ?", [question_id]) == 4
 
 
 # -- autocomplete ------------------------------------------------------------------------
-async def choices(double, actor: Actor, command: str, typed: str) -> list[str]:
+async def choices(double, actor: User, command: str, typed: str) -> list[str]:
     if actor.guild is None:
-        double.world.ensure_dm_channel(actor.channel, actor.user)
-    handle = await double.autocomplete(
-        actor.guild, actor.channel, actor.user, command, {"fact_id": typed}, "fact_id"
-    )
-    return [c["value"] for c in (await handle.response(timeout=10)).data["choices"]]
+        double.world.ensure_dm_channel(actor.channel, actor.id)
+    return [c["value"] for c in await actor.autocomplete(command, "fact_id", typed)]
 
 
 @pytest.mark.parametrize("who", ALL_ACTORS)
-async def test_autocomplete(bot, double, world, who):
-    actor = actors(double)[who]
+async def test_autocomplete(bot, double, actors, world, who):
+    actor = actors[who]
     if not is_removed(bot, world.removed):
-        await remove_fact(double, actors(double)["admin"], world.removed)
+        await remove_fact(actors["admin"], world.removed)
     live = await choices(double, actor, "fact show", "fact-club")
     removed = await choices(double, actor, "fact restore", "fact-club")
     assert world.removed not in live and world.fact not in removed  # each list its own kind
@@ -620,20 +456,19 @@ async def test_autocomplete(bot, double, world, who):
     ("command", "options"),
     [("ask", {"question": "How big is GREE?"}), ("stats", {}), ("fact list", {})],
 )
-async def test_server_only_commands_do_nothing_in_a_dm(bot, double, world, command, options):
-    actor = actors(double)["dm_owner"]
-    double.world.ensure_dm_channel(actor.channel, actor.user)
+async def test_server_only_commands_do_nothing_in_a_dm(
+    bot, double, actors, world, command, options
+):
+    actor = actors["dm_owner"]
+    double.world.ensure_dm_channel(actor.channel, actor.id)
     before = snapshot(bot)
-    reply = await (await slash(double, actor, command, options)).reply(timeout=10)
-    assert_refused(reply, SERVER_ONLY)
+    assert_refused(await actor.command(command, options), SERVER_ONLY)
     assert snapshot(bot) == before
 
 
 @pytest.mark.parametrize("who", ["member", "admin", "role_admin", "owner", "other_admin"])
-async def test_statistics_for_all_servers_are_for_the_owner_only(bot, double, world, who):
-    actor = actors(double)[who]
-    handle = await slash(double, actor, "stats", {"scope": "all"})
-    reply = await handle.reply(timeout=15)
+async def test_statistics_for_all_servers_are_for_the_owner_only(actors, world, who):
+    reply = await actors[who].command("stats", {"scope": "all"}, timeout=15)
     if who == "owner":
         assert "all servers" in embed_text(reply)
     else:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 import pytest_asyncio
+
+from .harness import modal_inputs, new_fact_id
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -14,51 +15,28 @@ REFUSED = "Only server admins"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def setup(bot, double):
+async def setup(double, users):
     """Fact Keepers becomes the admin role; the admin adds one server fact."""
-    ids = double.ids
-    await (
-        await double.slash_command(
-            ids.guild,
-            ids.general_channel,
-            ids.admin,
-            "factbot admin-role",
-            {"role": ids.fact_keepers_role},
-        )
-    ).reply(timeout=10)
-    form = await (
-        await double.slash_command(ids.guild, ids.general_channel, ids.admin, "fact add")
-    ).response(timeout=10)
-    fields = {
-        c["custom_id"]: v
-        for c, v in zip(
-            [c for row in form.data["components"] for c in row["components"]],
-            [
-                "The Fact Club bake sale is on June 3.",
-                "When is the bake sale?",
-                "",
-                "Club calendar",
-                "",
-            ],
-            strict=True,
-        )
-        if v
-    }
-    added = await (
-        await double.submit_modal(
-            ids.guild, ids.general_channel, ids.admin, form.data["custom_id"], fields
-        )
-    ).reply(timeout=10)
-    return added.content.split("`")[1]
+    admin = users.admin
+    await admin.command("factbot admin-role", {"role": double.ids.fact_keepers_role})
+    form = await admin.open_form("fact add")
+    assert len(modal_inputs(form)) == 5
+    added = await admin.submit(
+        form,
+        fact="The Fact Club bake sale is on June 3.",
+        alternate="When is the bake sale?",
+        source="Club calendar",
+    )
+    return new_fact_id(added)
 
 
-def users(double):
-    ids = double.ids
+@pytest.fixture(scope="module")
+def people(users):
     return {
-        "member": ids.member,
-        "admin_by_permission": ids.admin,
-        "admin_by_role": ids.role_admin,
-        "owner": ids.owner,
+        "member": users.member,
+        "admin_by_permission": users.admin,
+        "admin_by_role": users.role_admin,
+        "owner": users.owner,
     }
 
 
@@ -78,15 +56,11 @@ ADMIN_COMMANDS = [
 
 @pytest.mark.parametrize("who", ["member", "admin_by_permission", "admin_by_role", "owner"])
 @pytest.mark.parametrize(("command", "options"), ADMIN_COMMANDS, ids=[c for c, _ in ADMIN_COMMANDS])
-async def test_admin_commands(bot, double, setup, who, command, options):
-    ids = double.ids
+async def test_admin_commands(double, people, setup, who, command, options):
     opts = options(setup)
     if "channel" in opts:
-        opts["channel"] = ids.facts_channel
-    handle = await double.slash_command(
-        ids.guild, ids.general_channel, users(double)[who], command, opts
-    )
-    callback = await handle.response(timeout=10)
+        opts["channel"] = double.ids.facts_channel
+    callback = await (await people[who].slash(command, opts)).response(timeout=10)
     if who == "member":
         assert callback.ephemeral and REFUSED in callback.content
         return
@@ -98,15 +72,8 @@ async def test_admin_commands(bot, double, setup, who, command, options):
 
 
 @pytest.mark.parametrize("who", ["member", "admin_by_permission", "admin_by_role", "owner"])
-async def test_only_the_owner_may_edit_a_curated_fact(bot, double, who):
-    ids = double.ids
-    handle = await double.slash_command(
-        ids.guild,
-        ids.general_channel,
-        users(double)[who],
-        "fact edit",
-        {"fact_id": "phones-went-down-march-11"},
-    )
+async def test_only_the_owner_may_edit_a_curated_fact(people, who):
+    handle = await people[who].slash("fact edit", {"fact_id": "phones-went-down-march-11"})
     callback = await handle.response(timeout=10)
     if who == "owner":
         assert callback.type == 9
@@ -116,39 +83,20 @@ async def test_only_the_owner_may_edit_a_curated_fact(bot, double, who):
         )
 
 
-async def test_another_servers_admin_cannot_see_or_touch_this_servers_fact(bot, double, setup):
-    ids = double.ids
+async def test_another_servers_admin_cannot_see_or_touch_this_servers_fact(users, setup):
+    other_admin = users.other_admin
     for command in ("fact show", "fact edit", "fact remove", "fact history"):
-        handle = await double.slash_command(
-            ids.guild2, ids.guild2_channel, ids.other_admin, command, {"fact_id": setup}
-        )
-        reply = await handle.reply(timeout=10)
+        reply = await other_admin.command(command, {"fact_id": setup})
         assert reply.ephemeral and "no fact with id" in reply.content, (command, reply.content)
-    exported = await (
-        await double.slash_command(ids.guild2, ids.guild2_channel, ids.other_admin, "fact export")
-    ).reply(timeout=10)
+    exported = await other_admin.command("fact export")
     assert setup not in {f["id"] for f in json.loads(exported.files[0][1])["facts"]}
-    handle = await double.autocomplete(
-        ids.guild2, ids.guild2_channel, ids.other_admin, "fact show", {"fact_id": "bake"}, "fact_id"
-    )
-    assert (await handle.response(timeout=10)).data["choices"] == []
+    assert await other_admin.autocomplete("fact show", "fact_id", "bake") == []
 
 
-async def test_a_member_cannot_submit_an_admins_form(bot, double):
-    ids = double.ids
-    form = await (
-        await double.slash_command(ids.guild, ids.general_channel, ids.admin, "fact add")
-    ).response(timeout=10)
-    text_input = form.data["components"][0]["components"][0]["custom_id"]
-    source_input = form.data["components"][3]["components"][0]["custom_id"]
-    before = sqlite3.connect(bot.db_path).execute("select count(*) from facts").fetchone()
-    handle = await double.submit_modal(
-        ids.guild,
-        ids.general_channel,
-        ids.member,
-        form.data["custom_id"],
-        {text_input: "Forged fact", source_input: "x"},
-    )
-    reply = await handle.reply(timeout=10)  # the form's own check refuses the member
+async def test_a_member_cannot_submit_an_admins_form(bot, users):
+    form = await users.admin.open_form("fact add")
+    before = bot.count("select count(*) from facts")
+    # the form's own check refuses the member
+    reply = await users.member.submit(form, fact="Forged fact", source="x")
     assert reply.ephemeral and REFUSED in reply.content, reply.content
-    assert sqlite3.connect(bot.db_path).execute("select count(*) from facts").fetchone() == before
+    assert bot.count("select count(*) from facts") == before

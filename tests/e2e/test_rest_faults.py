@@ -16,25 +16,16 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-import pytest_asyncio
 
-from .harness import BotProcess, embed_text
+from .harness import assert_no_traceback, embed_text
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = [
+    pytest.mark.asyncio(loop_scope="module"),
+    pytest.mark.bot(check_log=assert_no_traceback),  # failures are logged as ERROR
+]
 
-CONFIG = "[bot]\nask_rate = 1000\nask_per_seconds = 1\nsync_commands_on_start = true\n"
 SEND = "POST /channels/{channel_id}/messages"
 CALLBACK = "POST /interactions/{interaction_id}/{token}/callback"
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def bot(double, tmp_path_factory):
-    process = BotProcess(double, tmp_path_factory.mktemp("rest"), CONFIG)
-    await process.start()
-    yield process
-    code = await process.stop()
-    assert code in (0, -15), process.log
-    assert "Traceback" not in process.log, process.log
 
 
 @pytest.fixture(autouse=True)
@@ -42,17 +33,6 @@ def no_faults_left(double):
     yield
     double.rest_faults.release_hangs()
     double.rest_faults.clear()
-
-
-async def mention(double, channel, user, question):
-    ids = double.ids
-    return await double.send_message(
-        ids.guild, channel, user, f"<@{ids.bot}> {question}", mentions=[ids.bot]
-    )
-
-
-async def answer_in(double, channel, timeout=10.0):
-    return embed_text(await double.wait_for_message(channel_id=channel, timeout=timeout))
 
 
 def sends_to(double, channel, since):
@@ -63,6 +43,11 @@ def sends_to(double, channel, since):
     ]
 
 
+async def answer_in(users, channel) -> str:
+    """The text of the next message the bot sends in `channel`."""
+    return embed_text(await users.member.at(channel).next_message())
+
+
 async def until(condition, timeout: float = 10.0) -> None:
     async def poll() -> None:
         while not condition():
@@ -71,99 +56,80 @@ async def until(condition, timeout: float = 10.0) -> None:
     await asyncio.wait_for(poll(), timeout)
 
 
-async def new_log(bot, since: int, text: str, wait: float = 5.0) -> str:
-    """The log after line `since`, once `text` is in it (and a moment more)."""
-    for _ in range(int(wait * 10)):
-        if text in "\n".join(bot.output[since:]):
-            break
-        await asyncio.sleep(0.1)
-    await asyncio.sleep(0.3)
-    return "\n".join(bot.output[since:])
-
-
-async def test_route_rate_limit_on_a_reply_is_waited_out(bot, double):
+async def test_route_rate_limit_on_a_reply_is_waited_out(bot, double, users):
     ids = double.ids
     since, lines = len(double.requests), len(bot.output)
     fault = double.rest_faults.rate_limit(SEND, retry_after=0.6)
-    await mention(double, ids.general_channel, ids.member, "how many users does GREE have?")
-    assert "20 million" in await answer_in(double, ids.general_channel)
+    await users.member.post_mention("how many users does GREE have?")
+    assert "20 million" in await answer_in(users, ids.general_channel)
     assert len(fault.hits) == 1
     limited, sent = sends_to(double, ids.general_channel, since)
     assert (limited.status, sent.status) == (429, 200)
     assert sent.time - limited.time >= 0.55
-    log = await new_log(bot, lines, "rate limited")
+    log = await bot.log_since(lines, "rate limited")
     assert log.count("responded with 429") == 1
 
 
-async def test_global_rate_limit_holds_every_reply_then_all_arrive(bot, double):
+async def test_global_rate_limit_holds_every_reply_then_all_arrive(bot, double, users):
     ids = double.ids
     lines = len(bot.output)
     double.rest_faults.rate_limit(SEND, retry_after=0.6, is_global=True)
-    await mention(double, ids.general_channel, ids.member, "how many users does GREE have?")
-    await mention(double, ids.facts_channel, ids.admin, "when did LinkedIn launch in Japan?")
-    assert "20 million" in await answer_in(double, ids.general_channel)
-    assert "October" in await answer_in(double, ids.facts_channel)
-    log = await new_log(bot, lines, "Global rate limit")
+    await users.member.post_mention("how many users does GREE have?")
+    await users.admin.at(ids.facts_channel).post_mention("when did LinkedIn launch in Japan?")
+    assert "20 million" in await answer_in(users, ids.general_channel)
+    assert "October" in await answer_in(users, ids.facts_channel)
+    log = await bot.log_since(lines, "Global rate limit")
     assert log.count("Global rate limit has been hit") == 1
 
 
-async def test_rate_limit_on_an_interaction_response_is_waited_out(bot, double):
-    ids = double.ids
+async def test_rate_limit_on_an_interaction_response_is_waited_out(bot, double, users):
     fault = double.rest_faults.rate_limit(CALLBACK, retry_after=0.5)
-    handle = await double.slash_command(
-        ids.guild, ids.general_channel, ids.member, "ask", {"question": "How big is GREE?"}
-    )
+    handle = await users.member.slash("ask", {"question": "How big is GREE?"})
     assert "20 million" in embed_text(await handle.reply(timeout=10))
     assert len(fault.hits) == 1
 
 
 @pytest.mark.parametrize("status", [500, 502, 504])
-async def test_one_server_error_on_a_reply_is_retried(bot, double, status):
+async def test_one_server_error_on_a_reply_is_retried(bot, double, users, status):
     ids = double.ids
     since = len(double.requests)
     double.rest_faults.server_error(SEND, status=status)
-    await mention(double, ids.general_channel, ids.member, "when did LinkedIn launch in Japan?")
-    assert "October" in await answer_in(double, ids.general_channel)
+    await users.member.post_mention("when did LinkedIn launch in Japan?")
+    assert "October" in await answer_in(users, ids.general_channel)
     failed, sent = sends_to(double, ids.general_channel, since)
     assert (failed.status, sent.status) == (status, 200)
     assert sent.time - failed.time >= 0.9  # discord.py waits 1 s before the first retry
 
 
-async def test_503_on_a_reply_is_logged_once_and_the_next_question_is_answered(bot, double):
+async def test_503_on_a_reply_is_logged_once_and_the_next_question_is_answered(bot, double, users):
     ids = double.ids
     since, lines = len(double.requests), len(bot.output)
     double.rest_faults.server_error(SEND, status=503)
-    question = await mention(double, ids.general_channel, ids.member, "how big is GREE?")
-    log = await new_log(bot, lines, "could not answer")
+    question = await users.member.post_mention("how big is GREE?")
+    log = await bot.log_since(lines, "could not answer")
     assert [r.status for r in sends_to(double, ids.general_channel, since)] == [503]
     assert log.count("could not answer") == 1
     assert f"could not answer message {question['id']} in channel {ids.general_channel}" in log
     assert "503 Service Unavailable" in log and "Traceback" not in log
-    await mention(double, ids.general_channel, ids.admin, "how big is GREE?")
-    assert "20 million" in await answer_in(double, ids.general_channel)
+    await users.admin.post_mention("how big is GREE?")
+    assert "20 million" in await answer_in(users, ids.general_channel)
     assert bot.proc.returncode is None
 
 
-async def test_503_on_an_interaction_response_is_retried(bot, double):
-    ids = double.ids
+async def test_503_on_an_interaction_response_is_retried(bot, double, users):
     fault = double.rest_faults.server_error(CALLBACK, status=503)
-    handle = await double.slash_command(
-        ids.guild, ids.general_channel, ids.member, "ask", {"question": "How big is GREE?"}
-    )
+    handle = await users.member.slash("ask", {"question": "How big is GREE?"})
     assert "20 million" in embed_text(await handle.reply(timeout=10))
     assert len(fault.hits) == 1
 
 
-async def test_interaction_discord_no_longer_knows_is_logged_once(bot, double):
+async def test_interaction_discord_no_longer_knows_is_logged_once(bot, double, users):
     """Answered too late (10062 Unknown interaction): one log line, no apology attempt."""
-    ids = double.ids
     lines = len(bot.output)
     double.interaction_deadline = 0.0
     try:
-        handle = await double.slash_command(
-            ids.guild, ids.general_channel, ids.member, "ask", {"question": "How big is GREE?"}
-        )
-        log = await new_log(bot, lines, "could not answer interaction")
+        handle = await users.member.slash("ask", {"question": "How big is GREE?"})
+        log = await bot.log_since(lines, "could not answer interaction")
     finally:
         double.interaction_deadline = 3.0
     assert [v.code for v in double.violations] == [10062]  # the one late answer
@@ -171,67 +137,58 @@ async def test_interaction_discord_no_longer_knows_is_logged_once(bot, double):
     assert log.count(f"could not answer interaction {handle.id}") == 1
     assert "Unknown interaction" in log and "Traceback" not in log
     assert "could not send the error reply" not in log
-    again = await double.slash_command(
-        ids.guild, ids.general_channel, ids.admin, "ask", {"question": "How big is GREE?"}
-    )
+    again = await users.admin.slash("ask", {"question": "How big is GREE?"})
     assert "20 million" in embed_text(await again.reply(timeout=10))
 
 
-async def test_hung_reply_holds_only_its_channel_and_is_logged_once(bot, double):
+async def test_hung_reply_holds_only_its_channel_and_is_logged_once(bot, double, users):
     ids = double.ids
     since, lines = len(double.requests), len(bot.output)
     general = f"POST /channels/{ids.general_channel}/messages"
     fault = double.rest_faults.hang(general)
-    await mention(double, ids.general_channel, ids.member, "how big is GREE?")
+    await users.member.post_mention("how big is GREE?")
     await until(lambda: fault.hits)
-    await mention(double, ids.general_channel, ids.admin, "when did LinkedIn launch in Japan?")
+    await users.admin.post_mention("when did LinkedIn launch in Japan?")
     # Elsewhere the bot keeps answering while that request hangs.
-    await mention(
-        double, ids.facts_channel, ids.role_admin, "what did Nikkei Trendy name Facebook?"
+    await users.role_admin.at(ids.facts_channel).post_mention(
+        "what did Nikkei Trendy name Facebook?"
     )
-    assert "hit product" in await answer_in(double, ids.facts_channel)
-    handle = await double.slash_command(
-        ids.guild, ids.general_channel, ids.member, "ask", {"question": "How big is GREE?"}
-    )
+    assert "hit product" in await answer_in(users, ids.facts_channel)
+    handle = await users.member.slash("ask", {"question": "How big is GREE?"})
     assert "20 million" in embed_text(await handle.reply(timeout=10))
     # The second reply in that channel waits behind the hung one, unsent.
     assert [r.status for r in sends_to(double, ids.general_channel, since)] == [None]
     # The hung request ends (here with a 503): logged once; the queued question is answered.
     double.rest_faults.release_hangs()
-    assert "October" in await answer_in(double, ids.general_channel)
-    log = await new_log(bot, lines, "could not answer")
+    assert "October" in await answer_in(users, ids.general_channel)
+    log = await bot.log_since(lines, "could not answer")
     assert log.count("could not answer") == 1 and "Traceback" not in log
 
 
 @pytest.mark.soak
-async def test_server_errors_exhausting_retries_are_logged_once(bot, double):
+async def test_server_errors_exhausting_retries_are_logged_once(bot, double, users):
     """Five 500s in a row: discord.py gives up after about 25 s (`make soak`)."""
     ids = double.ids
     since, lines = len(double.requests), len(bot.output)
     double.rest_faults.server_error(SEND, status=500, count=5)
-    await mention(double, ids.general_channel, ids.member, "how big is GREE?")
-    log = await new_log(bot, lines, "could not answer", wait=40)
+    await users.member.post_mention("how big is GREE?")
+    log = await bot.log_since(lines, "could not answer", wait=40)
     assert [r.status for r in sends_to(double, ids.general_channel, since)] == [500] * 5
     assert log.count("could not answer") == 1 and "Traceback" not in log
-    await mention(double, ids.general_channel, ids.admin, "how big is GREE?")
-    assert "20 million" in await answer_in(double, ids.general_channel)
+    await users.admin.post_mention("how big is GREE?")
+    assert "20 million" in await answer_in(users, ids.general_channel)
 
 
 @pytest.mark.soak
-async def test_server_errors_exhausting_interaction_retries_are_logged_once(bot, double):
+async def test_server_errors_exhausting_interaction_retries_are_logged_once(bot, double, users):
     """Five 503s in a row on an interaction response: discord.py gives up after about
     25 s, long after Discord's 3 s; one log line and no apology attempt (`make soak`)."""
-    ids = double.ids
     lines = len(bot.output)
     fault = double.rest_faults.server_error(CALLBACK, status=503, count=5)
-    handle = await double.slash_command(
-        ids.guild, ids.general_channel, ids.member, "ask", {"question": "How big is GREE?"}
-    )
-    log = await new_log(bot, lines, "could not answer interaction", wait=40)
+    handle = await users.member.slash("ask", {"question": "How big is GREE?"})
+    log = await bot.log_since(lines, "could not answer interaction", wait=40)
     assert len(fault.hits) == 5 and not handle.acknowledged
     assert log.count(f"could not answer interaction {handle.id}") == 1
     assert "Traceback" not in log and "could not send the error reply" not in log
-    again = await double.slash_command(
-        ids.guild, ids.general_channel, ids.admin, "ask", {"question": "How big is GREE?"}
-    )
+    again = await users.admin.slash("ask", {"question": "How big is GREE?"})
     assert "20 million" in embed_text(await again.reply(timeout=10))

@@ -7,17 +7,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import sqlite3
 
 import pytest
-import pytest_asyncio
 
 from knowledge.store import FactStore, LoggedQuestion
-from tests.discord_double import DiscordDouble
 
-from .harness import BotProcess, buttons, embed_text
-
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+from .harness import assert_no_token, custom_ids, embed_text
 
 # Recognisable, and shaped like a real token (base64 id . timestamp . hmac).
 TOKEN = "MTA5MDAwMDAwMDAwMDAwMDAwMQ.GcAnRy.canary-7f3a9c1e-do-not-leak-4b2d"
@@ -25,24 +20,12 @@ SECRET_PARTS = (TOKEN, "canary-7f3a9c1e-do-not-leak-4b2d")
 CALLBACK = "POST /interactions/{interaction_id}/{token}/callback"
 CHANNEL_MESSAGES = "POST /channels/{channel_id}/messages"
 
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def double():
-    async with DiscordDouble.with_default_world(token=TOKEN, heartbeat_interval=2000) as double:
-        yield double
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def bot(double, tmp_path_factory):
-    process = BotProcess(
-        double,
-        tmp_path_factory.mktemp("secrets"),
-        "[bot]\nask_rate = 1000\nask_per_seconds = 1\nsync_commands_on_start = true\n"
-        "[logging]\nlevel = 'DEBUG'\n",
-    )
-    await process.start()
-    yield process
-    await process.stop()
+pytestmark = [
+    pytest.mark.asyncio(loop_scope="module"),
+    pytest.mark.double(token=TOKEN),
+    # Tracebacks are expected here (see below); the tests look for the token themselves.
+    pytest.mark.bot(extra_config="[logging]\nlevel = 'DEBUG'\n", check_log=assert_no_token),
+]
 
 
 def leaks(data: bytes | str) -> list[str]:
@@ -56,38 +39,17 @@ def files_of(bot) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in bot.workdir.iterdir() if p.is_file()}
 
 
-async def ask(double, user, question, guild=None, channel=None):
+async def test_questions_and_votes_store_only_salted_hashes_of_user_ids(bot, double, users):
     ids = double.ids
-    return await (
-        await double.slash_command(
-            guild or ids.guild, channel or ids.general_channel, user, "ask", {"question": question}
-        )
-    ).reply(timeout=10)
-
-
-async def test_questions_and_votes_store_only_salted_hashes_of_user_ids(bot, double):
-    ids = double.ids
-    for user in (ids.member, ids.role_admin):
-        answer = await ask(double, user, "How big is GREE?")
-        up = next(b["custom_id"] for b in buttons(answer) if b.get("custom_id", "").endswith(":up"))
-        await (await double.press_button(ids.guild, ids.general_channel, user, answer, up)).reply(
-            timeout=10
-        )
-    await double.send_message(
-        ids.guild,
-        ids.general_channel,
-        ids.member,
-        f"<@{ids.bot}> when did LinkedIn launch in Japan?",
-        mentions=[ids.bot],
-    )
-    await double.wait_for_message(channel_id=ids.general_channel, timeout=10)
-    conn = sqlite3.connect(bot.db_path)
-    try:
-        salt = conn.execute("select value from meta where key = 'user_salt'").fetchone()[0]
-        hashes = {r[0] for r in conn.execute("select user_hash from question_log")}
-        hashes |= {r[0] for r in conn.execute("select user_hash from feedback")}
-    finally:
-        conn.close()
+    for user in (users.member, users.role_admin):
+        answer = await user.ask("How big is GREE?")
+        (up,) = custom_ids(answer, end=":up")
+        await user.press(answer, up)
+    await users.member.mention("when did LinkedIn launch in Japan?")
+    (salt_row,) = bot.rows("select value from meta where key = 'user_salt'")
+    salt = salt_row["value"]
+    hashes = {r["user_hash"] for r in bot.rows("select user_hash from question_log")}
+    hashes |= {r["user_hash"] for r in bot.rows("select user_hash from feedback")}
     expected = {
         hashlib.sha256(f"{salt}:{user}".encode()).hexdigest()[:32]
         for user in (ids.member, ids.role_admin)
@@ -99,47 +61,28 @@ async def test_questions_and_votes_store_only_salted_hashes_of_user_ids(bot, dou
             assert user.to_bytes(8, "big") not in data, (name, user)  # nor as an integer
 
 
-async def test_errors_stats_and_exports_never_show_the_token(bot, double):
-    ids = double.ids
+async def test_errors_stats_and_exports_never_show_the_token(bot, double, users):
     # A reply Discord fails (503), and an interaction answer Discord refuses (400,
     # twice: the apology too): logged, the second with a traceback, neither with the token.
     failed_reply = double.rest_faults.server_error(CHANNEL_MESSAGES, status=503)
-    await double.send_message(
-        ids.guild,
-        ids.general_channel,
-        ids.member,
-        f"<@{ids.bot}> how big is GREE?",
-        mentions=[ids.bot],
-    )
+    await users.member.post_mention("how big is GREE?")
     failed_answer = double.rest_faults.server_error(CALLBACK, status=400, count=2)
-    await double.slash_command(
-        ids.guild, ids.general_channel, ids.member, "ask", {"question": "How big is GREE?"}
-    )
+    await users.member.slash("ask", {"question": "How big is GREE?"})
     for _ in range(100):
         if failed_reply.remaining == failed_answer.remaining == 0:
             break
         await asyncio.sleep(0.1)
     assert failed_reply.remaining == failed_answer.remaining == 0
     # Questions that fail on purpose, and an unknown fact.
-    await ask(double, ids.member, "x" * 600)
-    await (
-        await double.slash_command(
-            ids.guild, ids.general_channel, ids.admin, "fact show", {"fact_id": "nope"}
-        )
-    ).reply(timeout=10)
+    await users.member.ask("x" * 600)
+    await users.admin.command("fact show", {"fact_id": "nope"})
     # A dropped gateway connection and a resume (the RESUME carries the token).
     await double.drop_connections()
     await double.wait_for_resume(1, timeout=20)
 
-    stats = await (
-        await double.slash_command(
-            ids.guild, ids.general_channel, ids.owner, "stats", {"scope": "all"}
-        )
-    ).reply(timeout=15)
+    stats = await users.owner.command("stats", {"scope": "all"}, timeout=15)
     assert "FactBot usage" in embed_text(stats)
-    exported = await (
-        await double.slash_command(ids.guild, ids.general_channel, ids.admin, "fact export")
-    ).reply(timeout=10)
+    exported = await users.admin.command("fact export")
     assert json.loads(exported.files[0][1])["facts"]
 
     assert len(double.sent_messages) > 5

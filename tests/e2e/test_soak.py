@@ -24,15 +24,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from knowledge.curation.build import build
 from knowledge.store import FactStore
-from tests.discord_double import DiscordDouble
 
-from .harness import BotProcess, buttons, embed_text
-
-pytestmark = [pytest.mark.soak, pytest.mark.asyncio(loop_scope="module")]
+from .harness import ARTICLE_QUESTIONS, add_crowd, assert_no_traceback, custom_ids, embed_text
 
 SOAK_SECONDS = float(os.environ.get("SOAK_SECONDS", "300"))
 WARM_UP_SECONDS = min(60.0, SOAK_SECONDS / 5)
@@ -43,13 +39,7 @@ GROWTH_LIMIT_KB = 30 * 1024
 USERS, CHANNELS = 500, 10
 FIRST_USER = 1_080_000_000_000_020_000
 FIRST_CHANNEL = 1_100_000_000_100_020_000
-QUESTIONS = [
-    ("how many users does GREE have?", "20 million"),
-    ("when did LinkedIn launch in Japan?", "October"),
-    ("How many users did Facebook have in Japan?", "11 million"),
-    ("what did Nikkei Trendy name Facebook?", "hit product"),
-    ("which anime made twitter explode?", "Laputa"),
-]
+QUESTIONS = ARTICLE_QUESTIONS
 
 
 def prefill_question_log(db_path: Path, rows: int, guild_ids: list[int]) -> None:
@@ -93,31 +83,24 @@ def rss_kb(pid: int) -> int:
     raise AssertionError("no VmRSS")
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def double():
-    async with DiscordDouble.with_default_world(heartbeat_interval=41250) as double:
-        guild = double.ids.guild
-        for n in range(CHANNELS):
-            double.add_channel(guild, FIRST_CHANNEL + n, f"soak-{n}")
-        for n in range(USERS):
-            double.add_member(guild, FIRST_USER + n, f"soaker{n}")
-        yield double
+def add_soakers(double) -> None:
+    add_crowd(double, "soak", USERS, FIRST_USER, CHANNELS, FIRST_CHANNEL)
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def bot(double, tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("soak")
-    config = "[bot]\nask_rate = 1000\nask_per_seconds = 1\nsync_commands_on_start = true\n"
-    process = BotProcess(double, workdir, config)
-    prefill_question_log(process.db_path, LOG_ROWS, [double.ids.guild, double.ids.guild2])
-    await process.start()
-    yield process
-    code = await process.stop()
-    assert code in (0, -15), process.log
-    assert "Traceback" not in process.log, process.log
+def prefill(process) -> None:
+    ids = process.double.ids
+    prefill_question_log(process.db_path, LOG_ROWS, [ids.guild, ids.guild2])
 
 
-async def test_memory_stays_bounded_over_a_soak_with_a_big_question_log(bot, double):
+pytestmark = [
+    pytest.mark.soak,
+    pytest.mark.asyncio(loop_scope="module"),
+    pytest.mark.double(heartbeat_interval=41250, prepare=add_soakers),
+    pytest.mark.bot(prepare=prefill, check_log=assert_no_traceback),
+]
+
+
+async def test_memory_stays_bounded_over_a_soak_with_a_big_question_log(bot, double, users):
     ids = double.ids
     loop = asyncio.get_running_loop()
     rng = random.Random(11)
@@ -127,10 +110,7 @@ async def test_memory_stays_bounded_over_a_soak_with_a_big_question_log(bot, dou
 
     async def draw_charts(count: int) -> float:
         for _ in range(count):
-            handle = await double.slash_command(
-                ids.guild, ids.general_channel, ids.admin, "stats", {}
-            )
-            assert "FactBot usage" in embed_text(await handle.reply(timeout=30))
+            assert "FactBot usage" in embed_text(await users.admin.command("stats", timeout=30))
         return loop.time() - start
 
     start = loop.time()
@@ -143,35 +123,25 @@ async def test_memory_stays_bounded_over_a_soak_with_a_big_question_log(bot, dou
             samples.append((now - start, rss_kb(bot.proc.pid)))
             next_sample += 5
         if now >= next_stats and charts.done():
-            await double.slash_command(ids.guild, ids.general_channel, ids.admin, "stats", {})
+            await users.admin.slash("stats")
             next_stats += 30
         question, answer = QUESTIONS[k % len(QUESTIONS)]
         user = FIRST_USER + rng.randrange(USERS)
-        channel = FIRST_CHANNEL + rng.randrange(CHANNELS)
+        asker = users.user(user, ids.guild, FIRST_CHANNEL + rng.randrange(CHANNELS))
         if k % 10 == 0:
-            handle = await double.slash_command(
-                ids.guild, channel, user, "ask", {"question": question}
-            )
+            handle = await asker.slash("ask", {"question": question})
             handles.append(handle)
             expected[handle.id] = answer
         else:
-            sent = await double.send_message(
-                ids.guild, channel, user, f"<@{ids.bot}> {question}", mentions=[ids.bot]
-            )
-            expected[int(sent["id"])] = answer
+            expected[int((await asker.post_mention(question))["id"])] = answer
         if k % 50 == 25 and handles:
             # Vote on an earlier /ask answer.
             done = [h for h in handles[-20:] if h.messages()]
             if done:
                 answer_message = done[-1].messages()[0]
-                vote = next(
-                    b["custom_id"]
-                    for b in buttons(answer_message)
-                    if ":up" in b.get("custom_id", "")
-                )
-                await double.press_button(
-                    ids.guild, answer_message.channel_id, user, answer_message, vote
-                )
+                vote = next(c for c in custom_ids(answer_message) if ":up" in c)
+                voter = users.user(user, ids.guild, answer_message.channel_id)
+                await voter.click(answer_message, vote)
         k += 1
         await asyncio.sleep(max(0.0, start + k / QUESTIONS_PER_SECOND - loop.time()))
     samples.append((loop.time() - start, rss_kb(bot.proc.pid)))

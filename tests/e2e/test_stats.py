@@ -11,32 +11,18 @@ from .harness import embed_text
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-async def ask(double, user, question):
-    ids = double.ids
-    return await (
-        await double.slash_command(
-            ids.guild, ids.general_channel, user, "ask", {"question": question}
-        )
-    ).reply(timeout=10)
-
-
-async def test_stats_match_the_questions_asked(bot, double):
-    ids = double.ids
+async def test_stats_match_the_questions_asked(users):
+    member = users.member
     for question in ("How big is GREE?", "How big is GREE?", "When did LinkedIn launch in Japan?"):
-        await ask(double, ids.member, question)
-    await ask(double, ids.member, "Who founded Facebook?")  # suggest
-    unknown = await ask(double, ids.member, "What is the capital of France?")
+        await member.ask(question)
+    await member.ask("Who founded Facebook?")  # suggest
+    unknown = await member.ask("What is the capital of France?")
     assert "I don't know" in embed_text(unknown)
-    await ask(double, ids.admin, "what is the capital of france?")
+    await users.admin.ask("what is the capital of france?")
     # Another server's questions are not counted in this server.
-    await (
-        await double.slash_command(
-            ids.guild2, ids.guild2_channel, ids.other_admin, "ask", {"question": "How big is GREE?"}
-        )
-    ).reply(timeout=10)
+    await users.other_admin.ask("How big is GREE?")
 
-    handle = await double.slash_command(ids.guild, ids.general_channel, ids.member, "stats")
-    reply = await handle.reply(timeout=15)
+    reply = await member.command("stats", timeout=15)
     text = embed_text(reply)
     assert "6 total · 6 in 24 h · 6 in 7 days" in text
     assert "Answered 3 (50%) · did-you-mean 1 · unknown 2" in text
@@ -50,18 +36,9 @@ async def test_stats_match_the_questions_asked(bot, double):
     assert width >= 600 and height >= 300
 
 
-async def test_all_servers_is_for_the_bot_owner_only(bot, double):
-    ids = double.ids
-    refused = await (
-        await double.slash_command(
-            ids.guild, ids.general_channel, ids.admin, "stats", {"scope": "all"}
-        )
-    ).reply(timeout=10)
+async def test_all_servers_is_for_the_bot_owner_only(users):
+    refused = await users.admin.command("stats", {"scope": "all"})
     assert refused.ephemeral and "bot owner" in refused.content
-    owner = await (
-        await double.slash_command(
-            ids.guild, ids.general_channel, ids.owner, "stats", {"scope": "all"}
-        )
-    ).reply(timeout=15)
+    owner = await users.owner.command("stats", {"scope": "all"}, timeout=15)
     assert "all servers" in embed_text(owner)
     assert "7 total" in embed_text(owner)
