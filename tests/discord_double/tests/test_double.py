@@ -23,7 +23,7 @@ from tests.discord_double import DiscordDouble, point_discord_py_at, restore_dis
 from tests.discord_double.validation import check_message, check_modal
 
 TOKEN = "test-token"
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[3]
 
 
 def intents() -> discord.Intents:

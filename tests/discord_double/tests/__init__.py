@@ -1,0 +1,1 @@
+"""The double's self-tests: the real discord.py client against it."""
