@@ -26,6 +26,9 @@ _INVISIBLE = "\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u
 _HIDDEN_AT = re.compile(f"[{_INVISIBLE}]*@[{_INVISIBLE}]*")
 # "@" starting @everyone, @here, <@id>, <@!id> or <@&role> (any case, any length).
 _MENTION = re.compile(r"@(?=everyone|here|[!&]?[0-9])", re.IGNORECASE)
+# A URL's "scheme:" before "//": Discord clients turn "scheme://..." into a link
+# wherever it stands (bare, in <...>, or as the target of a masked link).
+_LINK_SCHEME = re.compile(r"(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{0,31}):(?=//)")
 # A "[" not escaped by a backslash: masked links ([text](url)) start with one.
 _OPEN_BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)\[")
 
@@ -46,17 +49,22 @@ def field_value(text: str) -> str:
 
 
 def defuse(text: str) -> str:
-    """User or fact text made safe to repeat: no working mentions of anyone.
+    """User or fact text made safe to repeat: no working mentions of anyone, and
+    no links.
 
     allowed_mentions already stops pings; this also keeps @everyone, @here,
     <@id> and <@&role> from rendering as mentions at all. Look-alike at signs
     become "@" and invisible characters around one are dropped, so that a
     full-width "@", or a zero-width joiner after the "@", is defused like
-    "@everyone": with a zero-width space after the "@".
+    "@everyone": with a zero-width space after the "@". A URL keeps its text
+    but gets a zero-width space after its scheme ("https:\u200b//"), so no
+    client makes it clickable; the only links FactBot sends are a fact's own
+    citation, which never passes through here.
     """
     text = (text or "").translate(_AT_SIGNS)
     text = _HIDDEN_AT.sub("@", text)
-    return _MENTION.sub("@\u200b", text)
+    text = _MENTION.sub("@\u200b", text)
+    return _LINK_SCHEME.sub("\\1:\u200b", text)
 
 
 def escape(text: str) -> str:

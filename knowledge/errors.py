@@ -44,3 +44,24 @@ class FactNotFoundError(KnowledgeError):
 
 class InvalidQuestionError(KnowledgeError):
     """A question is empty, too long or has no searchable text."""
+
+
+class FactChangedError(KnowledgeError):
+    """Facts changed after a preview of a change was made (a dry run, an open form,
+    a confirm button): nothing was written. `fact_ids` names them."""
+
+    def __init__(self, fact_ids: list[str] | tuple[str, ...], redo: str = "start again") -> None:
+        self.fact_ids = tuple(fact_ids)
+        names = ", ".join(f"`{i}`" for i in self.fact_ids[:5])
+        if len(self.fact_ids) > 5:
+            names += f" and {len(self.fact_ids) - 5} more"
+        super().__init__(f"{names} changed since this preview; {redo}. Nothing was written.")
+
+
+class ScopeConflictError(KnowledgeError):
+    """A write would turn a fact of one scope (a server, or the curated facts) into
+    another's; nothing was written."""
+
+
+class AlreadyAppliedError(KnowledgeError):
+    """A plan (an import's dry run) was applied before; applying it again does nothing."""

@@ -18,6 +18,9 @@ WORKING_MENTION = re.compile(
 )
 # A masked link: "[text](url)" with the "[" not escaped by a backslash.
 WORKING_LINK = re.compile(r"(?<!\\)(?:\\\\)*\[[^\]\n]*\]\([^)\n]*\)")
+# What a client turns into a link wherever it stands: "scheme://..." (bare, in <...>
+# or as a masked link's target).
+BARE_LINK = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S*")
 
 
 def working_mentions(text: str) -> list[str]:

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 
 import pytest
 
 from knowledge.curation.build import build
 from knowledge.curation.curator import Curator, FactDraft, InvalidFactError, NotAllowedError
-from knowledge.errors import FactNotFoundError
+from knowledge.curation.fact_files import parse_fact
+from knowledge.errors import (
+    AlreadyAppliedError,
+    FactChangedError,
+    FactFileError,
+    FactNotFoundError,
+    ScopeConflictError,
+)
 from knowledge.models import Status
 from knowledge.store import LoggedQuestion
 
@@ -33,7 +41,7 @@ def meetup(**changes) -> FactDraft:
 
 
 def add(curator, guild=GUILD, **changes):
-    return curator.add(meetup(**changes), guild_id=guild, actor="admin:1", is_owner=False)
+    return curator.add(meetup(**changes), guild_id=guild, actor="admin:1")
 
 
 def test_added_fact_answers_at_once_only_in_its_server(curator, kb):
@@ -269,7 +277,6 @@ def test_concurrent_admins_lose_nothing(curator, kb):
                 ),
                 guild_id=GUILD,
                 actor=f"admin:{n}",
-                is_owner=False,
             )
             curator.edit(
                 fact.id,
@@ -293,3 +300,105 @@ def test_concurrent_admins_lose_nothing(curator, kb):
         "select action, count(*) n from audit_log where guild_id = ? group by action", [GUILD]
     )
     assert {r["action"]: r["n"] for r in audit} == {"create": 40, "update": 40}
+
+
+def import_plan(curator, records, guild=GUILD):
+    return curator.plan_import(
+        json.dumps({"facts": records}).encode(), guild_id=guild, is_owner=False
+    )
+
+
+def club_fact(fact_id: str, text: str) -> dict:
+    return {"id": fact_id, "text": text, "citation": "Club lore"}
+
+
+def test_a_plan_made_before_another_change_applies_nothing(curator, kb):
+    late = import_plan(curator, [club_fact("stale-one", "Plan A: the mascot is a fox.")])
+    first = import_plan(curator, [club_fact("stale-one", "Plan B: the mascot is an owl.")])
+    curator.apply_import(first, actor="admin:2")
+    with pytest.raises(
+        FactChangedError, match="`stale-one` changed since this preview; run the import again"
+    ):
+        curator.apply_import(late, actor="admin:1")
+    assert kb.store.get_fact("stale-one").text == "Plan B: the mascot is an owl."
+    assert [e["action"] for e in kb.store.audit_entries("stale-one")] == ["create"]
+
+
+def test_a_plan_applies_once(curator, kb):
+    plan = import_plan(curator, [club_fact("once-only", "The club was founded on a Tuesday.")])
+    curator.apply_import(plan, actor="admin:1")
+    with pytest.raises(AlreadyAppliedError, match="already applied"):
+        curator.apply_import(plan, actor="admin:1")
+    assert len(kb.store.audit_entries("once-only")) == 1
+
+
+def test_a_fact_of_another_server_is_a_conflict_not_a_store_failure(curator, kb):
+    ours = import_plan(curator, [club_fact("shared-id", "Ours.")])
+    curator.apply_import(
+        import_plan(curator, [club_fact("shared-id", "Theirs.")], OTHER), actor="b"
+    )
+    with pytest.raises(
+        ScopeConflictError, match="`shared-id` is another server's fact; nothing was written"
+    ):
+        curator.apply_import(ours, actor="a")
+    assert kb.store.get_fact("shared-id").guild_id == OTHER
+
+
+def test_remove_edit_and_rollback_refuse_a_fact_changed_since_their_preview(curator, kb):
+    fact = add(curator)
+    seen = curator.version(fact.id)
+    curator.edit(
+        fact.id,
+        meetup(text="The meetup moved to Saturdays."),
+        guild_id=GUILD,
+        actor="b",
+        is_owner=False,
+    )
+    entry = curator.history(fact.id, GUILD)[0].id
+    with pytest.raises(FactChangedError, match="run /fact remove again"):
+        curator.remove(fact.id, guild_id=GUILD, actor="a", is_owner=False, expected=seen)
+    with pytest.raises(FactChangedError, match="open the form again"):
+        curator.edit(fact.id, meetup(), guild_id=GUILD, actor="a", is_owner=False, expected=seen)
+    with pytest.raises(FactChangedError, match="open /fact history again"):
+        curator.rollback(fact.id, entry, guild_id=GUILD, actor="a", is_owner=False, expected=seen)
+    assert kb.store.get_fact(fact.id).text == "The meetup moved to Saturdays."
+    now = curator.version(fact.id)
+    curator.remove(fact.id, guild_id=GUILD, actor="a", is_owner=False, expected=now)
+    assert curator.version(fact.id) != now  # removing is a change too
+
+
+WRONG_TYPES = [
+    ("questions", [1, 2, {"q": "?"}], "questions must be a list of strings"),
+    ("keywords", "not-a-list", "keywords must be a list of strings"),
+    ("citation", 5, "citation must be text, not a number"),
+    ("text", ["a list"], "text must be text, not a list"),
+]
+
+
+@pytest.mark.parametrize(("field", "value", "message"), WRONG_TYPES)
+def test_a_wrong_type_is_rejected_by_name_on_import(curator, kb, field, value, message):
+    plan = import_plan(curator, [club_fact("typed", "A typed fact.") | {field: value}])
+    assert plan.added == [] and plan.rejected == [("typed", message)]
+
+
+@pytest.mark.parametrize(("field", "value", "message"), WRONG_TYPES)
+def test_a_wrong_type_is_rejected_the_same_in_a_fact_file(tmp_path, kb, field, value, message):
+    record = club_fact("typed", "A typed fact.") | {field: value}
+    with pytest.raises(FactFileError, match=re.escape(f"fact 'typed': {message}")):
+        parse_fact(record, kb.retriever.sources, where="facts.toml: fact 'typed'")
+
+
+def test_an_import_id_that_is_not_text_is_refused_not_replaced(curator):
+    plan = import_plan(curator, [club_fact("x", "An id of the wrong type.") | {"id": 5}])
+    assert plan.added == [] and "id must be text" in plan.rejected[0][1]
+
+
+def test_a_long_quote_is_refused_not_cut(curator):
+    with pytest.raises(InvalidFactError, match="quote is 1001 characters"):
+        add(curator, quote="q" * 1001)
+
+
+def test_adding_does_not_ask_whether_the_caller_is_the_owner(curator):
+    # Adding only ever makes an admin fact of this server: being the owner changes nothing.
+    with pytest.raises(TypeError, match="is_owner"):
+        curator.add(meetup(), guild_id=GUILD, actor="admin:1", is_owner=True)

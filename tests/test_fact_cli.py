@@ -139,3 +139,12 @@ def test_bad_input_gets_a_clear_error(cfg, capsys, tmp_path):
     garbage.write_bytes(b"\x00\x01 not json")
     code, _, err = run(cfg, capsys, "import", str(garbage), "--guild", "5")
     assert code == 1 and "not valid JSON" in err
+
+
+def test_import_rejects_a_wrong_type_by_field_and_id_like_every_path(cfg, capsys, tmp_path):
+    path = tmp_path / "in.json"
+    record = {"id": "typed", "text": "Typed.", "citation": "x", "keywords": "not-a-list"}
+    path.write_text(json.dumps({"facts": [record]}))
+    code, out, _ = run(cfg, capsys, "import", str(path), "--guild", "9", "--apply")
+    assert code == 0 and "rejected typed: keywords must be a list of strings" in out
+    assert "Applied: 0 added" in out

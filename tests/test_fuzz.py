@@ -17,7 +17,8 @@ from bot import limits
 from bot.rendering import render_answer
 from knowledge.config import Config
 from knowledge.curation.build import build, runtime_lexicon
-from knowledge.curation.curator import MAX_IMPORT_BYTES, Curator, InvalidFactError, draft_from_form
+from knowledge.curation.curator import MAX_IMPORT_BYTES, Curator, InvalidFactError
+from knowledge.curation.form import FormFields, draft_from_form
 from knowledge.errors import InvalidQuestionError
 from knowledge.models import Answer, Citation, Fact, ScoredFact, Status, Suggestion
 from knowledge.retrieval.normalize import Normalizer, fold, looks_like_question, question_type
@@ -120,16 +121,18 @@ def kb(tmp_path_factory):
     kb = KnowledgeBase(store, Config())
     Curator(kb).add(
         draft_from_form(
-            text="The Fact Club bake sale is on June 3 @everyone.",
-            questions="When is the bake sale?",
-            keywords="bake sale",
-            source="Club calendar",
-            quote="",
+            FormFields(
+                text="The Fact Club bake sale is on June 3 @everyone.",
+                questions="When is the bake sale?",
+                keywords="bake sale",
+                source="Club calendar",
+            ),
+            shown=FormFields(),
+            base=None,
             source_ids=kb.retriever.sources,
         ),
         guild_id=GUILD,
         actor="test",
-        is_owner=False,
     )
     yield kb
     kb.close()
@@ -232,11 +235,9 @@ def test_any_form_is_either_a_valid_fact_or_an_invalid_fact_error(
     kb, text, questions, keywords, source, quote
 ):
     draft = draft_from_form(
-        text=text,
-        questions=questions,
-        keywords=keywords,
-        source=source,
-        quote=quote,
+        FormFields(text, questions, keywords, source, quote),
+        shown=FormFields(),
+        base=None,
         source_ids=kb.retriever.sources,
     )
     try:

@@ -8,6 +8,7 @@ from bot import limits
 from bot.rendering import render_answer
 from knowledge.models import Answer, Citation, Fact, ScoredFact, Status, Suggestion
 from tests.discord_safety import (
+    BARE_LINK,
     WORKING_LINK,
     assert_within_limits,
     reply_text,
@@ -180,3 +181,26 @@ def test_no_line_break_closes_the_block_quote(newline):
     )
     assert all(line.startswith(">") for line in value.split("\n"))
     assert "**bold**" not in value and "```" not in value and working_mentions(value) == []
+
+
+LINKS = [
+    "see https://evil.example/x",
+    "<https://evil.example/angle>",
+    "[the forum](https://evil.example/forum)",
+    "HTTP://EVIL.EXAMPLE",
+    "steam://run/1 and discord://x",
+]
+
+
+@pytest.mark.parametrize("text", LINKS)
+def test_links_in_fact_text_quotes_and_questions_are_never_clickable(text):
+    own = "https://example.com/a"
+    reply = render_answer(
+        Answer(text, Status.ANSWER, 80.0, facts=(fact(text, quote=text), fact(text, n=2))),
+        question_id=1,
+    )
+    shown = reply_text(reply).replace(f"]({own})", "]")
+    assert BARE_LINK.findall(shown) == [], shown
+    assert f"[Read the source]({own})" in reply_text(reply)  # the citation stays a link
+    for safe in (limits.defuse(text), limits.safe_text(text, 200), limits.quote_block(text, 200)):
+        assert BARE_LINK.findall(safe) == [] and "//" in safe  # the text stays readable

@@ -120,7 +120,7 @@ def _add(args: argparse.Namespace, curator: Curator) -> int:
         for fact, score in duplicates:
             print(f"  {fact.id} ({score:.0f}%): {fact.text}", file=sys.stderr)
         return 1
-    fact = curator.add(draft, guild_id=args.guild, actor=_actor(), is_owner=True)
+    fact = curator.add(draft, guild_id=args.guild, actor=_actor())
     print(f"Added {fact.id}")
     return 0
 

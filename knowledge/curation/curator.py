@@ -1,10 +1,15 @@
 """Curating facts: what server admins and the bot owner do to the fact base.
 
 Every operation takes the server it happens in (None: the command line, which
-acts as the bot owner over every scope) and says whether the caller is the bot
-owner. Curated facts are global and only the owner may change them; admin facts
-belong to one server and are invisible everywhere else. Changes reach the
-retriever at once, with no rebuild.
+acts as the bot owner over every scope); those that change an existing fact
+also say whether the caller is the bot owner. Curated facts are global and only
+the owner may change them; admin facts belong to one server and are invisible
+everywhere else. Changes reach the retriever at once, with no rebuild.
+
+A change confirmed after a preview (an import's dry run, an edit form, a
+confirm button) passes back the versions the preview saw, and is refused with
+FactChangedError if any fact changed in between: it never overwrites what it
+did not see.
 """
 
 from __future__ import annotations
@@ -13,13 +18,21 @@ import dataclasses
 import json
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 
-from ..errors import FactFileError, FactNotFoundError, KnowledgeError
+from ..errors import (
+    AlreadyAppliedError,
+    FactChangedError,
+    FactFileError,
+    FactNotFoundError,
+    KnowledgeError,
+)
 from ..models import Citation, Fact
 from ..retrieval.normalize import fold
 from ..service import KnowledgeBase
@@ -65,46 +78,6 @@ class FactDraft:
         )
 
 
-_PARAGRAPH = re.compile(r"[0-9]{1,4}")  # ASCII digits: "¹".isdigit() is true, int("¹") fails
-
-
-def draft_from_form(
-    *,
-    text: str,
-    questions: str,
-    keywords: str,
-    source: str,
-    quote: str,
-    source_ids: Iterable[str],
-) -> FactDraft:
-    """A draft from the add/edit form: questions one per line, keywords separated
-    by commas or lines, and `source` either "SOURCE-ID PARAGRAPH" (or just the
-    paragraph number when there is one source) or a free-text citation."""
-    known = list(source_ids)
-    words = source.replace("¶", " ").split()
-    source_id, paragraph, citation = None, None, ""
-    if len(words) == 2 and words[0] in known and _PARAGRAPH.fullmatch(words[1]):
-        source_id, paragraph = words[0], int(words[1])
-    elif len(words) == 1 and _PARAGRAPH.fullmatch(words[0]) and len(known) == 1:
-        source_id, paragraph = known[0], int(words[0])
-    else:
-        citation = source.strip()
-    return FactDraft(
-        text=text,
-        questions=tuple(q.strip() for q in questions.splitlines() if q.strip()),
-        keywords=tuple(k.strip() for k in re.split(r"[,\n]", keywords) if k.strip()),
-        source_id=source_id,
-        paragraph=paragraph,
-        quote=quote.strip(),
-        citation=citation,
-    )
-
-
-def form_source(fact: Fact) -> str:
-    """The form's source field for an existing fact (the inverse of the above)."""
-    return f"{fact.source_id} {fact.paragraph}" if fact.source_id else fact.citation_note
-
-
 @dataclass(frozen=True)
 class FactDetails:
     fact: Fact
@@ -138,12 +111,16 @@ class UnansweredGroup:
 
 @dataclass
 class ImportPlan:
-    """A dry run of an import: nothing is written until it is applied."""
+    """A dry run of an import: nothing is written until it is applied, and it
+    applies only to the facts as they were when it was made (`versions`)."""
 
     added: list[Fact] = field(default_factory=list)
     changed: list[Fact] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (id or #n, reason)
+    versions: dict[str, str | None] = field(default_factory=dict)  # of every fact it writes
+    applied: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def summary(self) -> str:
         lines = [
@@ -259,6 +236,14 @@ class Curator:
             "quote": draft.quote,
             "citation": draft.citation,
         }
+        return self.validate_record(record, guild_id=guild_id, origin=origin)
+
+    def validate_record(
+        self, record: Mapping[str, Any], *, guild_id: int | None, origin: str = "admin"
+    ) -> Fact:
+        """A fact record (as in a fact file or an export) checked by the one
+        validator every path uses, `parse_fact`: a field of the wrong type is
+        refused by name, never dropped. Raises InvalidFactError."""
         try:
             return parse_fact(
                 record,
@@ -287,8 +272,14 @@ class Curator:
         )
         return [(self.store.get_fact(key), score) for _, score, key in found]
 
-    def add(self, draft: FactDraft, *, guild_id: int | None, actor: str, is_owner: bool) -> Fact:
-        """Save a new admin fact for this server (curated facts come from files)."""
+    def version(self, fact_id: str) -> str | None:
+        """The fact's current version (None: no such fact), for a preview to pass
+        back to the change it confirms."""
+        return self.store.fact_versions([fact_id])[fact_id]
+
+    def add(self, draft: FactDraft, *, guild_id: int | None, actor: str) -> Fact:
+        """Save a new admin fact for this server (curated facts come from files,
+        so being the bot owner makes no difference here)."""
         if guild_id is None:
             raise NotAllowedError("an admin fact needs a server (use --guild)")
         fact = self.validate(draft, guild_id=guild_id)
@@ -297,21 +288,43 @@ class Curator:
         return fact
 
     def edit(
-        self, fact_id: str, draft: FactDraft, *, guild_id: int | None, actor: str, is_owner: bool
+        self,
+        fact_id: str,
+        draft: FactDraft,
+        *,
+        guild_id: int | None,
+        actor: str,
+        is_owner: bool,
+        expected: str | None = None,
     ) -> Fact:
+        """Replace the fact with the draft. With `expected` (the version the
+        admin's form was made from), raises FactChangedError if the fact has
+        changed since, and writes nothing."""
         current = self.visible_fact(fact_id, guild_id)
         self._check_may_change(current, is_owner)
         fact = self.validate(
             draft, guild_id=current.guild_id, fact_id=fact_id, origin=current.origin
         )
-        self.store.save_facts([fact], actor=actor)
+        versions = {fact_id: expected} if expected is not None else None
+        with _redo_hint("open the form again"):
+            self.store.save_facts([fact], actor=actor, expected=versions)
         self.kb.index(fact)
         return fact
 
-    def remove(self, fact_id: str, *, guild_id: int | None, actor: str, is_owner: bool) -> Fact:
+    def remove(
+        self,
+        fact_id: str,
+        *,
+        guild_id: int | None,
+        actor: str,
+        is_owner: bool,
+        expected: str | None = None,
+    ) -> Fact:
+        """Remove (hide) the fact; with `expected`, only if it is still that version."""
         fact = self.visible_fact(fact_id, guild_id)
         self._check_may_change(fact, is_owner)
-        self.store.set_deleted(fact_id, deleted=True, actor=actor)
+        with _redo_hint("run /fact remove again"):
+            self.store.set_deleted(fact_id, deleted=True, actor=actor, expected=expected)
         self.kb.unindex(fact_id)
         return fact
 
@@ -327,9 +340,17 @@ class Curator:
         return fact
 
     def rollback(
-        self, fact_id: str, entry_id: int, *, guild_id: int | None, actor: str, is_owner: bool
+        self,
+        fact_id: str,
+        entry_id: int,
+        *,
+        guild_id: int | None,
+        actor: str,
+        is_owner: bool,
+        expected: str | None = None,
     ) -> Fact:
-        """Make the fact what it was right after history entry `entry_id`."""
+        """Make the fact what it was right after history entry `entry_id`; with
+        `expected`, only if it is still the version the history was shown for."""
         current = self.visible_fact(fact_id, guild_id, include_removed=True)
         self._check_may_change(current, is_owner)
         rows = [r for r in self.store.audit_entries(fact_id) if r["id"] == entry_id]
@@ -341,7 +362,9 @@ class Curator:
             origin=current.origin,
             guild_id=current.guild_id,
         )
-        self.store.save_facts([fact], actor=actor, action="rollback")
+        versions = {fact_id: expected} if expected is not None else None
+        with _redo_hint("open /fact history again"):
+            self.store.save_facts([fact], actor=actor, action="rollback", expected=versions)
         if self.store.fact_meta(fact_id)["deleted_at"] is None:
             self.kb.index(fact)
         return fact
@@ -438,8 +461,24 @@ class Curator:
         return plan
 
     def apply_import(self, plan: ImportPlan, *, actor: str) -> None:
-        """Write a plan's additions and changes in one transaction."""
-        self.store.save_facts([*plan.added, *plan.changed], actor=actor, action="import")
+        """Write a plan's additions and changes in one transaction, if every fact
+        it writes is still as it was at the dry run. Raises FactChangedError if
+        not, AlreadyAppliedError the second time, ScopeConflictError if a fact
+        became another scope's; in each case nothing is written."""
+        with plan._lock:
+            if plan.applied:
+                raise AlreadyAppliedError(
+                    f"This import was already applied ({len(plan.added)} added, "
+                    f"{len(plan.changed)} changed); nothing more was written."
+                )
+            with _redo_hint("run the import again"):
+                self.store.save_facts(
+                    [*plan.added, *plan.changed],
+                    actor=actor,
+                    action="import",
+                    expected=plan.versions,
+                )
+            plan.applied = True
         for fact in [*plan.added, *plan.changed]:
             if self.store.fact_meta(fact.id)["deleted_at"] is None:
                 self.kb.index(fact)
@@ -448,40 +487,37 @@ class Curator:
         self, plan: ImportPlan, record: Mapping[str, Any], *, guild_id: int | None, is_owner: bool
     ) -> None:
         fact_id = record.get("id")
-        draft = FactDraft(
-            text=_as_text(record.get("text")),
-            questions=_as_texts(record.get("questions")),
-            keywords=_as_texts(record.get("keywords")),
-            source_id=_as_text(record.get("source")) or None,
-            paragraph=record.get("paragraph") if isinstance(record.get("paragraph"), int) else None,
-            quote=_as_text(record.get("quote")),
-            citation=_as_text(record.get("citation")),
-        )
+        if fact_id is not None and not (isinstance(fact_id, str) and fact_id):
+            raise InvalidFactError("id must be text (or left out, for a new fact)")
+        fields = {k: record.get(k) for k in _RECORD_FIELDS}
+        version = self.store.fact_versions([fact_id])[fact_id] if fact_id else None
         existing = None
-        if isinstance(fact_id, str) and fact_id:
-            try:
-                existing = self.store.get_fact(fact_id, include_deleted=True)
-            except FactNotFoundError:
-                existing = None
+        if fact_id is not None and version is not None:
+            existing = self.store.get_fact(fact_id, include_deleted=True)
         if existing is not None:
             if guild_id is not None and existing.guild_id not in (None, guild_id):
                 raise NotAllowedError("that id belongs to a fact of another server")
-            fact = self.validate(
-                draft, guild_id=existing.guild_id, fact_id=existing.id, origin=existing.origin
+            fact = self.validate_record(
+                fields | {"id": existing.id},
+                guild_id=existing.guild_id,
+                origin=existing.origin,
             )
             if fact_to_record(fact) == fact_to_record(existing):
                 plan.unchanged.append(existing.id)
                 return
             self._check_may_change(existing, is_owner)
             plan.changed.append(fact)
+            plan.versions[fact.id] = version
             return
         if record.get("curated"):
             raise NotAllowedError("curated facts come from the repo's files and can't be imported")
         target_guild = guild_id if guild_id is not None else record.get("guild_id")
-        if not isinstance(target_guild, int):
+        if not isinstance(target_guild, int) or isinstance(target_guild, bool):
             raise InvalidFactError("an admin fact needs a server (guild_id)")
-        new_id = fact_id if isinstance(fact_id, str) and fact_id else None
-        plan.added.append(self.validate(draft, guild_id=target_guild, fact_id=new_id))
+        new_id = fact_id or self._new_id(fields["text"] if isinstance(fields["text"], str) else "")
+        fact = self.validate_record(fields | {"id": new_id}, guild_id=target_guild)
+        plan.added.append(fact)
+        plan.versions[fact.id] = None
 
     # -- helpers ---------------------------------------------------------
     def _scope_facts(self, guild_id: int | None, *, every_server: bool = False) -> list[Fact]:
@@ -503,11 +539,14 @@ class Curator:
         return f"{stem}-{secrets.token_hex(3)}"
 
 
-def _as_text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
+# The fields of an exported fact record that make the fact (the others say where it belongs).
+_RECORD_FIELDS = ("text", "questions", "keywords", "source", "paragraph", "quote", "citation")
 
 
-def _as_texts(value: Any) -> tuple[str, ...]:
-    if isinstance(value, list):
-        return tuple(v for v in value if isinstance(v, str))
-    return ()
+@contextmanager
+def _redo_hint(redo: str) -> Iterator[None]:
+    """FactChangedError raised inside says what to do now: `redo`."""
+    try:
+        yield
+    except FactChangedError as exc:
+        raise FactChangedError(exc.fact_ids, redo) from None

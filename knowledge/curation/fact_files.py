@@ -98,8 +98,8 @@ def parse_fact(
     text = _text(record, "text", where, limit=limits.text)
     questions = _text_list(record, "questions", where, limits.questions, limits.question_chars)
     keywords = _text_list(record, "keywords", where, limits.keywords, limits.keyword_chars)
-    source_id = record.get("source")
-    citation_note = clean_text(str(record.get("citation") or ""))
+    source_id = _optional_text(record, "source", where)
+    citation_note = _optional_text(record, "citation", where)
     if len(citation_note) > MAX_CITATION_CHARS:
         raise FactFileError(
             f"{where}: citation is {len(citation_note)} characters; the limit is {MAX_CITATION_CHARS}"
@@ -115,7 +115,11 @@ def parse_fact(
             source, paragraph, _text(record, "quote", where, limit=limits.text), where
         )
     elif citation_note:
-        paragraph, quote = None, clean_text(str(record.get("quote") or ""))[: limits.text]
+        paragraph, quote = None, _optional_text(record, "quote", where)
+        if len(quote) > limits.text:
+            raise FactFileError(
+                f"{where}: quote is {len(quote)} characters; the limit is {limits.text}"
+            )
     else:
         raise FactFileError(f"{where}: needs a source (with paragraph and quote) or a citation")
     return Fact(
@@ -140,8 +144,31 @@ def clean_text(value: str) -> str:
     ).strip()
 
 
+def _optional_text(record: Mapping[str, Any], key: str, where: str) -> str:
+    """A field that may be left out (or null, or empty); if given, it must be text."""
+    value = record.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise FactFileError(f"{where}: {key} must be text, not {_kind(value)}")
+    return clean_text(value)
+
+
+def _kind(value: Any) -> str:
+    names = {
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        list: "a list",
+        dict: "a table",
+    }
+    return names.get(type(value), type(value).__name__)
+
+
 def _text(record: Mapping[str, Any], key: str, where: str, *, limit: int) -> str:
     value = record.get(key)
+    if value is not None and not isinstance(value, str):
+        raise FactFileError(f"{where}: {key} must be text, not {_kind(value)}")
     if not isinstance(value, str) or not clean_text(value):
         raise FactFileError(f"{where}: {key} is missing or empty")
     value = clean_text(value)
@@ -153,7 +180,9 @@ def _text(record: Mapping[str, Any], key: str, where: str, *, limit: int) -> str
 def _text_list(
     record: Mapping[str, Any], key: str, where: str, max_items: int, max_chars: int
 ) -> tuple[str, ...]:
-    value = record.get(key, [])
+    value = record.get(key)
+    if value is None:
+        value = []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise FactFileError(f"{where}: {key} must be a list of strings")
     items = tuple(dict.fromkeys(clean_text(v) for v in value if clean_text(v)))

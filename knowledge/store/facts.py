@@ -9,15 +9,15 @@ sync (knowledge.curation.sync) needs.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlite_utils import Database
 
-from ..errors import FactNotFoundError, StoreError
+from ..errors import FactChangedError, FactNotFoundError, ScopeConflictError, StoreError
 from ..models import Fact
 from .connection import StoreConnection, utc_now
-from .records import fact_columns, fact_from_row, fact_to_record, insert_row
+from .records import fact_columns, fact_from_row, fact_to_record, insert_row, record_hash
 
 
 class FactTable(StoreConnection):
@@ -83,36 +83,61 @@ class FactTable(StoreConnection):
             insert_fact(db, fact, actor=actor, now=utc_now())
         return fact
 
-    def save_facts(self, facts: Iterable[Fact], *, actor: str, action: str = "update") -> None:
+    def fact_versions(self, fact_ids: Iterable[str]) -> dict[str, str | None]:
+        """Each fact's version: a digest of everything stored about it, None for no
+        such fact. A preview records these; the write it confirms passes them back."""
+        with self._lock:
+            return {i: fact_version(self.db, i) for i in fact_ids}
+
+    def save_facts(
+        self,
+        facts: Iterable[Fact],
+        *,
+        actor: str,
+        action: str = "update",
+        expected: Mapping[str, str | None] | None = None,
+    ) -> None:
         """Insert new facts and replace existing ones, all in one transaction,
         each with its audit entry (`action` for replacements: update, rollback,
-        import). Origin and server scope of an existing fact never change."""
+        import). Origin and server scope of an existing fact never change
+        (ScopeConflictError). With `expected` (fact id -> version, None for "no
+        such fact"), raises FactChangedError if any of them changed; either way
+        nothing is written."""
         now = utc_now()
+        facts = list(facts)
         with self.write() as db:
+            for fact in facts:
+                if db["facts"].count_where("id = ?", [fact.id]):
+                    _check_scope(stored_record(db, fact.id), fact)
+            if expected:
+                _check_versions(db, expected)
             for fact in facts:
                 if not db["facts"].count_where("id = ?", [fact.id]):
                     insert_fact(db, fact, actor=actor, now=now)
                     continue
                 before = stored_record(db, fact.id)
-                if before["origin"] != fact.origin or before["guild_id"] != fact.guild_id:
-                    raise StoreError(f"fact {fact.id!r} belongs to another scope")
                 after = fact_to_record(fact)
                 if before == after:
                     continue
                 replace_fact(db, fact, actor=actor, now=now)
                 write_audit_entry(db, now, actor, action, fact.id, fact.guild_id, before, after)
 
-    def set_deleted(self, fact_id: str, *, deleted: bool, actor: str) -> bool:
+    def set_deleted(
+        self, fact_id: str, *, deleted: bool, actor: str, expected: str | None = None
+    ) -> bool:
         """Soft-delete (remove) or restore a fact, with its audit entry.
 
         Returns False when it already was in that state. Raises
-        FactNotFoundError if there is no such fact.
+        FactNotFoundError if there is no such fact, and FactChangedError if
+        `expected` is given and is not the fact's version.
         """
         now = utc_now()
         with self.write() as db:
             rows = list(db.query("select * from facts where id = ?", [fact_id]))
             if not rows:
                 raise FactNotFoundError(f"no fact with id {fact_id!r}")
+            if expected is not None:
+                _check_versions(db, {fact_id: expected})
             if (rows[0]["deleted_at"] is not None) == deleted:
                 return False
             before = stored_record(db, fact_id)
@@ -235,6 +260,34 @@ def stored_record(db: Database, fact_id: str) -> dict[str, Any]:
         )
     ]
     return fact_to_record(fact_from_row(row, tuple(questions), tuple(keywords)))
+
+
+def fact_version(db: Database, fact_id: str) -> str | None:
+    """A digest of everything stored about the fact (removed or not); None if absent."""
+    rows = list(db.query("select deleted_reason from facts where id = ?", [fact_id]))
+    if not rows:
+        return None
+    return record_hash({**stored_record(db, fact_id), "removed": rows[0]["deleted_reason"]})
+
+
+def _check_versions(db: Database, expected: Mapping[str, str | None]) -> None:
+    """Raises FactChangedError naming every fact whose version is not `expected`."""
+    changed = [i for i, version in expected.items() if fact_version(db, i) != version]
+    if changed:
+        raise FactChangedError(changed)
+
+
+def _check_scope(before: dict[str, Any], fact: Fact) -> None:
+    """Raises ScopeConflictError if `fact` would move the stored fact to another scope."""
+    if before["origin"] == fact.origin and before["guild_id"] == fact.guild_id:
+        return
+    if before["origin"] == "curated":
+        whose = "a curated fact"
+    elif fact.origin == "curated":
+        whose = "a server's own fact"
+    else:
+        whose = "another server's fact"
+    raise ScopeConflictError(f"`{fact.id}` is {whose}; nothing was written")
 
 
 def write_audit_entry(

@@ -19,7 +19,7 @@ async def test_admin_adds_a_fact_with_the_form_and_it_answers_at_once(bot, users
     assert set(modal_inputs(form)) == {
         "Fact (one claim, readable on its own)",
         "Alternate questions (one per line)",
-        "Aliases or keywords (comma-separated)",
+        "Aliases or keywords (one per line)",
         "Source: ID and ¶, or a URL and note",
         "Verbatim quote (needed for a source)",
     }
@@ -27,7 +27,7 @@ async def test_admin_adds_a_fact_with_the_form_and_it_answers_at_once(bot, users
         form,
         fact="The Fact Club movie night is every Saturday at 8 pm.",
         alternate="When is movie night?\nwhat time is the fact club movie night",
-        aliases="movie night, film night",
+        aliases="movie night\nfilm night",
         source="https://example.org/club Club calendar",
     )
     assert (

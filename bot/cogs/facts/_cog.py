@@ -12,13 +12,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from knowledge.curation.curator import (
-    MAX_IMPORT_BYTES,
-    Curator,
-    FactDraft,
-    UnansweredGroup,
-    draft_from_form,
-)
+from knowledge.curation.curator import MAX_IMPORT_BYTES, Curator, FactDraft, UnansweredGroup
+from knowledge.curation.form import draft_from_form, form_fields
 
 from ... import limits
 from ...errors import Refusal
@@ -104,7 +99,13 @@ class Facts(commands.Cog):
             else "https://example.org note"
         )
         await interaction.response.send_modal(
-            FactForm(self, interaction, question=question, review_ids=review_ids, source_hint=hint)
+            FactForm(
+                self,
+                interaction,
+                form_fields(question=question),
+                review_ids=review_ids,
+                source_hint=hint,
+            )
         )
 
     @fact.command(name="edit", description="Edit a fact (opens a form with its current values).")
@@ -112,19 +113,22 @@ class Facts(commands.Cog):
     @app_commands.autocomplete(fact_id=live_ids)
     async def edit(self, interaction: discord.Interaction, fact_id: str) -> None:
         require_admin(self.bot, interaction)
+        # The version first: if the fact changes after it is read, saving is refused.
+        version = await self._run(self.curator.version, fact_id)
         fact = await self._run(self.curator.visible_fact, fact_id, interaction.guild_id)
         if fact.origin == "curated" and not caller_is_owner(self.bot, interaction):
             raise Refusal("Curated facts come from the article; only the bot owner can edit them.")
-        await interaction.response.send_modal(FactForm(self, interaction, fact=fact))
+        form = FactForm(self, interaction, form_fields(fact), base=fact, version=version)
+        await interaction.response.send_modal(form)
 
     async def submit_form(self, interaction: discord.Interaction, form: FactForm) -> None:
         require_admin(self.bot, interaction)
+        # Answer within Discord's 3 seconds whatever the checks below cost.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         draft = draft_from_form(
-            text=form.text.value,
-            questions=form.questions.value,
-            keywords=form.keywords.value,
-            source=form.source.value,
-            quote=form.quote.value,
+            form.submitted(),
+            shown=form.shown,
+            base=form.base,
             source_ids=self.bot.kb.retriever.sources,
         )
         guild_id = interaction.guild_id
@@ -133,42 +137,46 @@ class Facts(commands.Cog):
         duplicates = await self._run(
             self.curator.near_duplicates, draft.text, guild_id, exclude=form.fact_id
         )
-
-        async def save(i: discord.Interaction) -> None:
-            await self._save(i, draft, form.fact_id, form.review_ids, edit_message=bool(duplicates))
-
         if duplicates:
-            await interaction.response.send_message(
+
+            async def save_anyway(i: discord.Interaction) -> str:
+                return await self._save(i, draft, form, edit_message=True)
+
+            await interaction.followup.send(
                 "Save it anyway?",
                 embed=duplicates_embed(duplicates),
-                view=ConfirmView(self.bot, interaction.user.id, "Save anyway", save),
+                view=ConfirmView(self.bot, interaction.user.id, "Save anyway", save_anyway),
                 ephemeral=True,
                 allowed_mentions=NONE,
             )
             return
-        await save(interaction)
+        await self._save(interaction, draft, form, edit_message=False)
 
     async def _save(
         self,
         interaction: discord.Interaction,
         draft: FactDraft,
-        fact_id: str | None,
-        review_ids: tuple[int, ...],
+        form: FactForm,
         *,
         edit_message: bool,
-    ) -> None:
+    ) -> str:
+        """Add or update the fact; what a second press of "Save anyway" is told."""
         require_admin(self.bot, interaction)
         kwargs = self._caller(interaction)
-        if fact_id is None:
-            fact = await self._run(self.curator.add, draft, **kwargs)
+        if form.fact_id is None:
+            fact = await self._run(
+                self.curator.add, draft, guild_id=kwargs["guild_id"], actor=kwargs["actor"]
+            )
             verb = "Added"
         else:
-            fact = await self._run(self.curator.edit, fact_id, draft, **kwargs)
+            fact = await self._run(
+                self.curator.edit, form.fact_id, draft, expected=form.version, **kwargs
+            )
             verb = "Updated"
-        if review_ids:
+        if form.review_ids:
             await self._run(
                 self.curator.dismiss,
-                review_ids,
+                form.review_ids,
                 guild_id=interaction.guild_id,
                 actor=kwargs["actor"],
             )
@@ -180,9 +188,10 @@ class Facts(commands.Cog):
                 content=content, embed=fact_embed(details), view=None
             )
         else:
-            await interaction.response.send_message(
+            await interaction.followup.send(
                 content, embed=fact_embed(details), ephemeral=True, allowed_mentions=NONE
             )
+        return f"`{fact.id}` was already saved; nothing more was written."
 
     # -- remove and restore ------------------------------------------------
     @fact.command(name="remove", description="Remove a fact (it can be restored).")
@@ -196,19 +205,18 @@ class Facts(commands.Cog):
                 "Curated facts come from the article; only the bot owner can remove them."
             )
 
-        async def confirmed(i: discord.Interaction) -> None:
+        version = await self._run(self.curator.version, fact_id)
+
+        async def confirmed(i: discord.Interaction) -> str:
             require_admin(self.bot, i)
-            await self._run(
-                self.curator.remove,
-                fact_id,
-                **self._caller(i),
-            )
+            await self._run(self.curator.remove, fact_id, expected=version, **self._caller(i))
             log.info("removed fact %s (guild %s)", fact_id, i.guild_id)
             await i.response.edit_message(
                 content=f"Removed `{fact_id}`. `/fact restore` brings it back.",
                 embed=None,
                 view=None,
             )
+            return f"`{fact_id}` was already removed."
 
         details = await self._run(self.curator.show, fact_id, interaction.guild_id)
         await interaction.response.send_message(
@@ -299,8 +307,9 @@ class Facts(commands.Cog):
     @app_commands.autocomplete(fact_id=live_ids)
     async def history(self, interaction: discord.Interaction, fact_id: str) -> None:
         require_admin(self.bot, interaction)
+        version = await self._run(self.curator.version, fact_id)
         entries = await self._run(self.curator.history, fact_id, interaction.guild_id)
-        view = RollbackView(self.bot, interaction.user.id, fact_id, entries, self)
+        view = RollbackView(self.bot, interaction.user.id, fact_id, entries, self, version)
         kwargs: dict[str, Any] = {
             "embed": history_embed(fact_id, entries),
             "ephemeral": True,
@@ -310,12 +319,19 @@ class Facts(commands.Cog):
             kwargs["view"] = view
         await interaction.response.send_message(**kwargs)
 
-    async def rollback(self, interaction: discord.Interaction, fact_id: str, entry_id: int) -> None:
+    async def rollback(
+        self,
+        interaction: discord.Interaction,
+        fact_id: str,
+        entry_id: int,
+        version: str | None,
+    ) -> None:
         require_admin(self.bot, interaction)
         fact = await self._run(
             self.curator.rollback,
             fact_id,
             entry_id,
+            expected=version,
             **self._caller(interaction),
         )
         log.info("rolled fact %s back to #%s (guild %s)", fact.id, entry_id, interaction.guild_id)
@@ -393,7 +409,7 @@ class Facts(commands.Cog):
             is_owner=caller_is_owner(self.bot, interaction),
         )
 
-        async def apply(i: discord.Interaction) -> None:
+        async def apply(i: discord.Interaction) -> str:
             require_admin(self.bot, i)
             await self._run(self.curator.apply_import, plan, actor=self._actor(i))
             log.info(
@@ -406,6 +422,10 @@ class Facts(commands.Cog):
                 content=f"Imported: {len(plan.added)} added, {len(plan.changed)} changed.",
                 embed=None,
                 view=None,
+            )
+            return (
+                f"This import was already applied ({len(plan.added)} added, "
+                f"{len(plan.changed)} changed); nothing more was written."
             )
 
         kwargs: dict[str, Any] = {

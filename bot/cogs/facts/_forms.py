@@ -6,7 +6,7 @@ from typing import Any
 
 import discord
 
-from knowledge.curation.curator import form_source
+from knowledge.curation.form import FIELD_CHARS, FormFields
 from knowledge.models import Fact
 
 from ...errors import reply_to_error
@@ -15,62 +15,80 @@ from ...permissions import NOT_ADMIN
 
 class FactForm(discord.ui.Modal):
     """Five fields: the fact, its questions, keywords, source and quote. Only the
-    admin who opened it, in the server it was opened in, can submit it."""
+    admin who opened it, in the server it was opened in, can submit it.
+
+    The form shows `shown` (see knowledge.curation.form: lists one item per
+    line, losslessly); an edit remembers the fact it was opened for (`base`, at
+    `version`), so that it changes only the fields the admin changed, and only
+    if nobody changed the fact in between."""
 
     def __init__(
         self,
         cog: Any,
         opener: discord.Interaction,
+        shown: FormFields,
         *,
-        fact: Fact | None = None,
-        question: str | None = None,
+        base: Fact | None = None,
+        version: str | None = None,
         review_ids: tuple[int, ...] = (),
         source_hint: str = "",
     ) -> None:
-        super().__init__(title="Edit a fact" if fact else "Add a fact", timeout=900)
+        super().__init__(title="Edit a fact" if base else "Add a fact", timeout=900)
         self.cog = cog
         self.user_id = opener.user.id
         self.guild_id = opener.guild_id
-        self.fact_id = fact.id if fact else None
+        self.fact_id = base.id if base else None
+        self.base = base
+        self.version = version
+        self.shown = shown
         self.review_ids = review_ids
-        questions = list(fact.questions) if fact else []
-        if question:
-            questions.insert(0, question)
         self.text = discord.ui.TextInput(
             label="Fact (one claim, readable on its own)",
             style=discord.TextStyle.paragraph,
-            max_length=1000,
-            default=fact.text if fact else None,
+            max_length=FIELD_CHARS["text"],
+            default=shown.text or None,
         )
         self.questions = discord.ui.TextInput(
             label="Alternate questions (one per line)",
             style=discord.TextStyle.paragraph,
             required=False,
-            max_length=2100,
-            default="\n".join(questions)[:2100] or None,
+            max_length=FIELD_CHARS["questions"],
+            default=shown.questions or None,
             placeholder="How many users did GREE have?\nhow big is gree",
         )
         self.keywords = discord.ui.TextInput(
-            label="Aliases or keywords (comma-separated)",
+            label="Aliases or keywords (one per line)",
+            style=discord.TextStyle.paragraph,
             required=False,
-            max_length=400,
-            default=", ".join(fact.keywords)[:400] if fact and fact.keywords else None,
+            max_length=FIELD_CHARS["keywords"],
+            default=shown.keywords or None,
+            placeholder="GREE\nTokyo, Japan",
         )
         self.source = discord.ui.TextInput(
             label="Source: ID and ¶, or a URL and note",
-            max_length=300,
-            default=form_source(fact)[:300] if fact else None,
+            max_length=FIELD_CHARS["source"],
+            default=shown.source or None,
             placeholder=source_hint[:100] or None,
         )
         self.quote = discord.ui.TextInput(
             label="Verbatim quote (needed for a source)",
             style=discord.TextStyle.paragraph,
             required=False,
-            max_length=1000,
-            default=fact.quote[:1000] if fact and fact.quote else None,
+            max_length=FIELD_CHARS["quote"],
+            default=shown.quote or None,
         )
         for item in (self.text, self.questions, self.keywords, self.source, self.quote):
             self.add_item(item)
+
+    def submitted(self) -> FormFields:
+        """The fields as the admin submitted them."""
+        return FormFields(
+            text=self.text.value,
+            questions=self.questions.value,
+            keywords=self.keywords.value,
+            source=self.source.value,
+            quote=self.quote.value,
+        )
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.user_id and interaction.guild_id == self.guild_id:

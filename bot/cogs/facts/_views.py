@@ -3,18 +3,28 @@ admin who opened the view and is still an admin."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
 
 from knowledge.curation.curator import HistoryEntry, UnansweredGroup
+from knowledge.errors import (
+    AlreadyAppliedError,
+    FactChangedError,
+    FactNotFoundError,
+    ScopeConflictError,
+)
 
 from ... import limits
-from ...errors import reply_to_error
+from ...errors import reply_to_error, user_message
 from ...permissions import NOT_ADMIN, caller_is_admin
 
 Handler = Callable[[discord.Interaction], Awaitable[None]]
+NONE = discord.AllowedMentions.none()
+# Refusals after which a preview can never apply: it is replaced by the reason.
+PREVIEW_OUT_OF_DATE = (AlreadyAppliedError, FactChangedError, FactNotFoundError, ScopeConflictError)
 
 
 class AdminView(discord.ui.View):
@@ -38,18 +48,44 @@ class AdminView(discord.ui.View):
 
 
 class ConfirmView(AdminView):
+    """Confirm or cancel a previewed change.
+
+    `on_confirm` makes the change, replies, and returns what a second press of
+    the button should say (it does nothing more). A refusal that means this
+    preview can never apply (a fact changed since, or belongs to another scope)
+    replaces the preview with the reason; any other error leaves the button, so
+    the admin can try again.
+    """
+
     def __init__(
-        self, bot: Any, user_id: int, label: str, on_confirm: Handler, *, danger: bool = False
+        self,
+        bot: Any,
+        user_id: int,
+        label: str,
+        on_confirm: Callable[[discord.Interaction], Awaitable[str]],
+        *,
+        danger: bool = False,
     ) -> None:
         super().__init__(bot, user_id)
         self.on_confirm = on_confirm
         self.confirm.label = label
         self.confirm.style = discord.ButtonStyle.danger if danger else discord.ButtonStyle.success
+        self.outcome: str | None = None  # what a repeated press is told
+        self._pressing = asyncio.Lock()
 
     @discord.ui.button(label="Confirm", style=discord.ButtonStyle.success)
     async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
-        self.stop()
-        await self.on_confirm(interaction)
+        async with self._pressing:  # a double press waits for the first to finish
+            if self.outcome is not None:
+                await interaction.response.send_message(
+                    self.outcome, ephemeral=True, allowed_mentions=NONE
+                )
+                return
+            try:
+                self.outcome = await self.on_confirm(interaction)
+            except PREVIEW_OUT_OF_DATE as error:
+                self.outcome = user_message(error) or ""
+                await interaction.response.edit_message(content=self.outcome, embed=None, view=None)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
     async def cancel(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
@@ -123,10 +159,17 @@ class ReviewView(AdminView):
 
 
 class RollbackView(AdminView):
-    """A menu of earlier versions to roll back to."""
+    """A menu of earlier versions to roll back to, while the fact is still the
+    version (`version`) the history was shown for."""
 
     def __init__(
-        self, bot: Any, user_id: int, fact_id: str, entries: list[HistoryEntry], cog: Any
+        self,
+        bot: Any,
+        user_id: int,
+        fact_id: str,
+        entries: list[HistoryEntry],
+        cog: Any,
+        version: str | None,
     ) -> None:
         super().__init__(bot, user_id)
         options = [
@@ -143,7 +186,7 @@ class RollbackView(AdminView):
         select = discord.ui.Select(placeholder="Roll back to the version after…", options=options)
 
         async def callback(interaction: discord.Interaction) -> None:
-            await cog.rollback(interaction, fact_id, int(select.values[0]))
+            await cog.rollback(interaction, fact_id, int(select.values[0]), version)
 
         select.callback = callback
         self.add_item(select)
