@@ -139,3 +139,104 @@ def test_a_markdown_link_keeps_its_text():
         "[Harbour Street Library](https://example.org/lib)"
     )
     assert tokens == ["harbour", "street", "library"]
+
+
+# -- general English knowledge (knowledge/data/lexicon) -----------------------
+
+
+def test_the_english_lexicon_knows_inflections_frequencies_relations_and_places():
+    english = Normalizer(Lexicon()).english
+    assert english.lemma("bought") == "buy"
+    assert english.lemma("children") == "child"
+    assert english.zipf("user") > english.zipf("meetup") > english.zipf("zxqv") == 0
+    assert "publication" in english.related("magazin").broader
+    assert "magazin" in english.related("publication").narrower
+    assert "child" in english.related("kid").same
+    assert english.is_place("osaka") and english.is_place("kenya")
+    assert not english.is_place("nice")  # an everyday word first
+
+
+def test_irregular_forms_match_their_lemma():
+    normalizer = Normalizer(Lexicon())
+    assert normalizer.content_tokens("who bought it") == normalizer.content_tokens("who buys it")
+    assert normalizer.content_tokens("children") == normalizer.content_tokens("child")
+    # "found" as the past of "find" is not "founded"
+    assert normalizer.content_tokens("found") != normalizer.content_tokens("founded")
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("which publication featured the club?", "magazine-feature"),  # broader term
+        ("do you repair bicycles", "bikes"),  # a derived form of the fact's word
+        ("can my kid come to the meetup?", "meetup-kids"),  # a synonym
+    ],
+)
+def test_related_words_reach_facts_that_use_other_words(faq, question, fact_id):
+    answer = faq.ask(question, guild_id=GUILD)
+    shown = [f.fact.id for f in answer.facts] + [s.fact_id for s in answer.suggestions]
+    assert shown[:1] == [fact_id], faq.explain(question, GUILD)
+
+
+def test_related_words_alone_offer_a_choice_rather_than_an_answer(faq):
+    # "periodical" only relates to "magazine": not enough to assert the fact.
+    answer = faq.ask("what periodical was the club in", guild_id=GUILD)
+    assert answer.status is not Status.ANSWER or answer.facts[0].fact.id == "magazine-feature"
+    related_only = faq.ask("which periodical", guild_id=GUILD)
+    assert related_only.status is not Status.ANSWER
+
+
+def test_an_unseen_everyday_word_weighs_less_than_an_unseen_rare_one(faq):
+    everyday = faq.prepare("repairs in 2024 folks")
+    rare = faq.prepare("repairs in 2024 zeolite")
+    assert everyday is not None and rare is not None
+    assert everyday.weights["folk"] < rare.weights["zeolit"]
+
+
+# -- years, numbers, months, places and names discriminate ------------------
+
+
+def test_a_fact_from_another_year_is_not_asserted(faq):
+    assert top(faq, "how many items were fixed in 2024?") == "repairs-2024"
+    assert top(faq, "how many items were fixed in 2023?") == "repairs-2023"
+    assert top(faq, "how many items were fixed in 2019?") is None
+
+
+def test_a_fact_about_another_place_is_not_asserted():
+    facts = [
+        Fact(
+            id=f"office-{city}",
+            text=f"The club's {city.title()} office opened in {year}.",
+            source_id=None,
+            paragraph=None,
+            quote="",
+            questions=(f"When did the {city.title()} office open?",),
+            origin="admin",
+            guild_id=GUILD,
+        )
+        for city, year in (("osaka", 2019), ("kenya", 2021))
+    ]
+    retriever = Retriever(Normalizer(Lexicon()), RetrievalConfig())
+    retriever.load(facts)
+    assert top(retriever, "when did the office in osaka open") == "office-osaka"
+    assert top(retriever, "when did the office in london open") is None
+
+
+def test_normaliser_markers_name_years_numbers_months_and_places():
+    markers = Normalizer(Lexicon()).markers("Volunteers fixed 1,412 items in May 2023 in Osaka.")
+    assert markers == {"n1412", "y2023", "mmay", "posaka"}
+    assert Normalizer(Lexicon()).markers("you may ask") == set()
+
+
+def test_an_exact_name_beats_one_a_letter_off(faq):
+    assert top(faq, "what does dana coordinate?") == "coordinator-dana"
+    assert top(faq, "what does dara coordinate?") == "coordinator-dara"
+    dana = faq.prepare("dana")
+    assert dana is not None
+    assert dict(dict(dana.expansions)["dana"])["dara"] < 0.8  # a known word is meant as typed
+
+
+def test_a_question_asking_who_prefers_the_fact_stored_for_who(faq):
+    # Both facts say the club was founded; only one was stored for "who".
+    assert top(faq, "who founded the club?") == "founder"
+    assert top(faq, "when was the club founded?") == "founded-year"

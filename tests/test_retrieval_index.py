@@ -177,7 +177,7 @@ def test_pruned_reranking_finds_the_scan_best_among_many_tied_candidates(curated
     for question in questions:
         q = retriever.prepare(question)
         assert q is not None
-        numbers, _ = retriever._coverage(q, None)
+        numbers, *_ = retriever._coverage(q, None)
         assert len(numbers) > retrieval.RERANK_LIMIT  # pruning is exercised
         assert top(retriever, question)[0] == scan_top(retriever, question), question
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..errors import FactFileError
 from ..tomlfile import read_toml
+from .lexicon import EnglishLexicon, default_english
 
 # Characters that render as nothing (or as a join) and only get in the way.
 _INVISIBLE = dict.fromkeys(
@@ -183,10 +184,14 @@ def canonical_token(name: str) -> str:
 
 
 class Normalizer:
-    """Tokenises text the same way for facts and questions."""
+    """Tokenises text the same way for facts and questions: irregular forms
+    become their lemma ("bought" -> buy) from the English lexicon."""
 
-    def __init__(self, lexicon: Lexicon | None = None) -> None:
+    def __init__(
+        self, lexicon: Lexicon | None = None, english: EnglishLexicon | None = None
+    ) -> None:
         self.lexicon = lexicon or Lexicon()
+        self.english = english if english is not None else default_english()
         self._alias_re = _PhraseReplacer(self.lexicon.aliases)
         self._canonical = set(self.lexicon.aliases.values())
         phrases = {k: v for k, v in self.lexicon.synonyms.items() if " " in k or "-" in k}
@@ -196,6 +201,8 @@ class Normalizer:
             stem(k): stem(v) for k, v in self.lexicon.synonyms.items() if k not in phrases
         }
         self._words: dict[str, str] = {}  # memo for _word: token -> stemmed, mapped word
+        # As words become tokens: "found" is "find", and "founded" is not everyday.
+        self._generic = frozenset(self.english.lemma(w) or stem(w) for w in GENERIC_WORDS)
 
     def tokens(self, text: str) -> list[str]:
         """All tokens, aliases resolved, synonyms mapped, light stemming applied."""
@@ -234,14 +241,35 @@ class Normalizer:
             found.update(self.content_tokens(phrase))
         return found
 
+    def markers(self, text: str) -> frozenset[str]:
+        """What pins a statement to one case: its years ("y2011"), other
+        numbers ("n412"), months ("mmarch") and places ("posaka"). Two
+        texts about the same thing with different markers of one kind are
+        about different cases (see `mismatched`)."""
+        folded = _DISCORD_SYNTAX.sub(_syntax_replacement, fold(text))
+        found = {f"m{m.group(1) or m.group(2)}" for m in _MONTH.finditer(folded)}
+        for number in _NUMBER.findall(folded):
+            value = number.replace(",", "")
+            if "." in value:
+                value = value.rstrip("0").rstrip(".")
+            found.add(("y" if _YEAR.fullmatch(value) else "n") + value)
+        places = self.english.places
+        found.update(f"p{w}" for t in _TOKEN.findall(folded) if (w := stem(t)) in places)
+        return frozenset(found)
+
+    def question_markers(self, question: str) -> frozenset[str]:
+        """A question's markers, and what it asks for ("?when", see asked_for)."""
+        asked = asked_for(question)
+        return self.markers(question) | ({f"?{asked}"} if asked else set())
+
     def is_generic(self, token: str) -> bool:
         """True for an everyday word (see GENERIC_WORDS)."""
-        return token in _GENERIC_STEMS
+        return token in self._generic
 
     def _word(self, token: str) -> str:
         if token in self._canonical or token in STOPWORDS or token[0].isdigit():
             return token
-        stemmed = stem(token)
+        stemmed = self.english.lemma(token) or stem(token)
         return self._word_synonyms.get(stemmed, stemmed)
 
 
@@ -360,7 +388,22 @@ def question_type(text: str) -> QuestionType:
     return QuestionType.OTHER
 
 
-_GENERIC_STEMS = frozenset(stem(word) for word in GENERIC_WORDS)
+_MONTH = re.compile(
+    r"\b(january|february|march|april|june|july|august|september|october|november|december)\b"
+    r"|(?:(?<=\bin )|(?<=\bof )|(?<=\bsince )|(?<=\buntil )|(?<=\bby ))(may)\b|\b(may)(?= \d)"
+)
+_NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.,])\d+(?:\.\d+)?")
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+
+
+def mismatched(question: frozenset[str], fact: frozenset[str]) -> bool:
+    """True when the question names a year, number, month or place and the
+    fact names others of that kind but not the question's."""
+    for kind in {m[0] for m in question} - {"?"}:
+        ours = {m for m in fact if m[0] == kind}
+        if ours and ours.isdisjoint(question):
+            return True
+    return False
 
 
 _ASKED_FOR = re.compile(
@@ -369,6 +412,15 @@ _ASKED_FOR = re.compile(
     r"(who|whom|whose)|(when)|(where)|(why)|(how)|(what|whats|which))\b"
 )
 _ASKED_FOR_NAMES = ("how many", "when", "where", "who", "when", "where", "why", "how", "what")
+_SPECIFIC_ASKS = frozenset({"?how many", "?when", "?where", "?who"})
+
+
+def asks_otherwise(question: frozenset[str], fact: frozenset[str]) -> bool:
+    """True when the question asks who, when, where or how many, and every
+    stored question of the fact asks one of the others (markers "?who")."""
+    asked = question & _SPECIFIC_ASKS
+    stored = {m for m in fact if m[0] == "?"}
+    return bool(asked) and bool(stored) and stored <= _SPECIFIC_ASKS and stored.isdisjoint(asked)
 
 
 def asked_for(text: str) -> str:

@@ -37,7 +37,15 @@ from ..config import RetrievalConfig
 from ..errors import FactNotFoundError, InvalidQuestionError
 from ..models import Answer, Fact, ScoredFact, Source, Status, Suggestion
 from ..store import citation_for
-from .normalize import Normalizer, QuestionType, asked_for, fold, question_type
+from .normalize import (
+    Normalizer,
+    QuestionType,
+    asked_for,
+    asks_otherwise,
+    fold,
+    mismatched,
+    question_type,
+)
 
 # Weight given to a question word the fact base has never seen, relative to the
 # rarest word it has: such a word is a sign the question is about something else.
@@ -47,19 +55,40 @@ UNSPLIT_WORD_WEIGHT = 0.15
 # Typos: one edit (OSA: insert, delete, substitute, transpose) from 4 letters,
 # two from 8, as search engines' "auto" fuzziness does.
 TYPO_SIMILARITY = {1: 0.9, 2: 0.8}
+KNOWN_WORD_TYPO_SIMILARITY = {1: 0.5, 2: 0.4}  # for a word that is in the vocabulary
 TYPO_LIMIT = 8  # the closest vocabulary words considered for one question word
 EXPANSION_MEMO_SIZE = 50_000  # question words whose vocabulary matches are remembered
 FREEZE_MIN_FACTS = 10_000  # from this size, keep the index out of the garbage collector's way
 PREFIX_MIN = 5  # a shared prefix this long counts as the same word stem
 PREFIX_SIMILARITY = 0.85
 DESCRIPTION_SIMILARITY = 0.8  # a word that describes an entity the fact names
+# Related words from the English lexicon (lexicon.Related), as similarities:
+# a fact saying "magazine" answers a question about a "publication" better
+# than one saying "publication" answers a question about a "magazine".
+SAME_SIMILARITY = 0.7  # a synonym or derived form (buy, purchase; found, founder)
+NARROWER_SIMILARITY = 0.55  # the fact's word is a kind of the question's
+BROADER_SIMILARITY = 0.4  # the question's word is a kind of the fact's
+# How much a word the fact base has never seen weighs, by how common it is in
+# English (Zipf scale): a name or rare word (up to RARE_ZIPF) counts fully, an
+# everyday word such as "folks" (COMMON_ZIPF and up) a quarter as much.
+RARE_ZIPF, COMMON_ZIPF, COMMON_UNSEEN_SHARE = 4.5, 6.5, 0.5
 GENERIC_WORD_WEIGHT = 0.4  # an everyday word ("time", "day") counts for less
 COVERAGE_WEIGHT = 0.7  # the rest is phrasing similarity
 MIN_ANSWER_COVERAGE = 0.6  # below this share of the question, never assert a fact
+# Nor below this share covered by the fact's own words (or typos, names and
+# descriptions of them): related words alone make a "did you mean".
+MIN_OWN_COVERAGE = 0.55
+OWN_SIMILARITY = 0.8  # a match at least this close is the fact's own word
 TOPIC_MARGIN_FACTOR = 2.5  # "tell me about X" shows more of what is known about X
 # A question that is one of a fact's own phrasings (same question word, same
 # content words, typos allowed) scores at least this, however common its words.
 PHRASING_MATCH_SCORE = 95.0
+# A fact naming another year, number, month or place than the question (and
+# not the question's) is about another case: never asserted, and ranked lower.
+MISMATCH_PENALTY = 12.0
+# A "who" question matching a fact whose stored questions all ask "when" (or
+# where, how many) is probably after another fact: ranked lower.
+ASKED_PENALTY = 12.0
 # Most candidates whose phrasing is compared with the question, highest upper
 # bound first. Comparing stops earlier once no other candidate can reach the top.
 RERANK_LIMIT = 1000
@@ -100,6 +129,7 @@ class FactTerms:
     described: frozenset[str]  # words describing the entities it names
     phrasings: tuple[str, ...]  # normalised content strings: text, then questions
     phrasing_keys: frozenset[str]  # see phrasing_keys()
+    markers: frozenset[str]  # years, numbers, months, places (Normalizer.markers)
     has_number: bool
     has_time: bool
 
@@ -131,6 +161,13 @@ class PreparedQuestion:
     query_string: str
     words: frozenset[str]  # every vocabulary word any token may stand for
     phrasing_keys: frozenset[str]  # the question as a stored phrasing would be keyed
+    markers: frozenset[str]  # years, numbers, months, places (Normalizer.markers)
+
+    @property
+    def lone_word(self) -> bool:
+        """True when one plain word, not a name, is all the question has to go
+        on besides everyday words: its facts are offered, never asserted."""
+        return len(self.telling) == 1 and not self.entity_tokens
 
     @property
     def topic(self) -> bool:
@@ -314,6 +351,7 @@ class Retriever:
         self._number: dict[str, int] = {}  # fact id -> number
         self._facts: list[Fact | None] = []  # number -> fact (None once removed)
         self._phrasings: list[str | None] = []  # number -> phrasings joined by "\n"
+        self._markers: list[frozenset[str]] = []  # number -> FactTerms.markers
         self._guild = _Growable(np.empty(0, dtype=np.int64))  # number -> guild or -1
         self._lengths = _Growable(np.empty(0, dtype=np.uint32))  # FactTerms.lengths
         self._flags = _Growable(np.empty(0, dtype=np.uint8))
@@ -334,8 +372,8 @@ class Retriever:
         norm = self.normalizer
         phrasings = tuple(" ".join(norm.content_tokens(p)) for p in (fact.text, *fact.questions))
         keys: set[str] = set()
-        for phrasing, tokens_of in zip((fact.text, *fact.questions), phrasings, strict=True):
-            keys |= phrasing_keys(asked_for(phrasing), tokens_of.split())
+        for question, tokens_of in zip(fact.questions, phrasings[1:], strict=True):
+            keys |= phrasing_keys(asked_for(question), tokens_of.split())
         tokens = set(" ".join(phrasings).split())
         for keyword in fact.keywords:
             tokens.update(norm.content_tokens(keyword))
@@ -350,6 +388,8 @@ class Retriever:
             described=frozenset(described - tokens),
             phrasings=phrasings,
             phrasing_keys=frozenset(keys),
+            markers=norm.markers(" ".join((fact.text, *fact.keywords)))
+            | {f"?{a}" for q in fact.questions if (a := asked_for(q))},
             has_number=bool(_QUANTITY.search(folded_text)),
             has_time=bool(_TIMEISH.search(folded_text)),
         )
@@ -373,6 +413,7 @@ class Retriever:
             self._number[fact.id] = number
             self._facts.append(fact)
             self._phrasings.append("\n".join(terms.phrasings))
+            self._markers.append(terms.markers)
             guilds.append(_EVERYWHERE if fact.guild_id is None else fact.guild_id)
             lengths.append(terms.lengths)
             flags.append(terms.flags)
@@ -416,6 +457,7 @@ class Retriever:
         number = len(self._facts)
         self._facts.append(fact)
         self._phrasings.append("\n".join(terms.phrasings))
+        self._markers.append(terms.markers)
         self._guild.append(_EVERYWHERE if fact.guild_id is None else fact.guild_id)
         self._lengths.append(terms.lengths)
         self._flags.append(terms.flags)
@@ -528,24 +570,25 @@ class Retriever:
         max_idf = math.log(1 + n_facts)
         weights: dict[str, float] = {}
         expansions: dict[str, dict[str, float]] = {}
+        closest: list[str] = []  # each word as the vocabulary word it most likely is
         for token in tokens:
             expansion = self._expand(token)
             expansions[token] = expansion
-            if expansion:
-                best = max(expansion, key=lambda v: (expansion[v], -self._df(v)))
+            best = max(expansion, key=lambda v: (expansion[v], -self._df(v)), default=None)
+            # Only related words (no typo of a known word): the word weighs as unseen.
+            if best is not None and expansion[best] >= OWN_SIMILARITY:
+                closest.append(best)
                 weights[token] = math.log(1 + n_facts / self._df(best))
-            elif token.isascii():
-                weights[token] = max_idf * UNKNOWN_WORD_WEIGHT
+                continue
+            closest.append(token)
+            if token.isascii():
+                weights[token] = max_idf * UNKNOWN_WORD_WEIGHT * self._unseen_share(token)
             else:
                 weights[token] = max_idf * UNSPLIT_WORD_WEIGHT
+        for token in tokens:
             if self.normalizer.is_generic(token):
                 weights[token] *= GENERIC_WORD_WEIGHT
         is_entity = self.normalizer.is_entity
-        # Each word as the vocabulary word it most likely is (typos fixed).
-        closest = [
-            max(e, key=lambda v: (e[v], -self._df(v))) if (e := expansions[t]) else t
-            for t in tokens
-        ]
         # The question as asked, and without its everyday words ("happen"),
         # each also without its question word, as "meetup venue" is stored.
         plain = [t for t in closest if not self.normalizer.is_generic(t)]
@@ -569,6 +612,7 @@ class Retriever:
             query_string=" ".join(tokens),
             words=frozenset(v for e in expansions.values() for v in e),
             phrasing_keys=frozenset(keys),
+            markers=self.normalizer.question_markers(question),
         )
 
     def _rank(
@@ -581,20 +625,22 @@ class Retriever:
         if q is None:
             return [], False
         phrased = {n for key in q.phrasing_keys for n in self._phrased.get(key, ())}
-        numbers, coverage = self._coverage(q, guild_id, phrased)
+        numbers, coverage, own = self._coverage(q, guild_id, phrased)
         if not len(numbers):
             return [], q.topic
         need = max(need, self.config.max_facts, self.config.max_suggestions)
-        return self._rerank(q, numbers, coverage, need, phrased), q.topic
+        return self._rerank(q, numbers, coverage, own, need, phrased), q.topic
 
     def _coverage(
         self, q: PreparedQuestion, guild_id: int | None, phrased: Collection[int] = ()
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Facts that match enough of the question to be candidates (or have
-        it as a phrasing), and the share of the question's weight each covers."""
+        it as a phrasing), the share of the question's weight each covers, and
+        the share it covers with its own words (not related ones)."""
         # Facts indexed while this runs are left out: their number is >= size.
         size = self._flags.n  # the last of a fact's columns to be appended
         covered = np.zeros(size)  # summed weight x similarity, question word by word
+        related = np.zeros(size)  # the part of it matched by related words only
         telling = np.zeros(size, dtype=np.uint8)  # matched words that are not everyday ones
         named = np.zeros(size, dtype=bool)  # matched a telling word that names an entity
         best: np.ndarray | None = None  # per question word: best similarity per fact
@@ -617,6 +663,8 @@ class Retriever:
             if len(lists) == 1:
                 docs, similarity = lists[0]
                 covered[docs] += weight * similarity
+                if similarity < OWN_SIMILARITY:
+                    related[docs] += weight * similarity
                 if counts:
                     telling[docs] += 1
                 if names:
@@ -631,14 +679,16 @@ class Retriever:
                 # first list adds it and clears it, the others add zero.
                 found = best[docs]
                 covered[docs] += weight * found
+                related[docs] += weight * np.where(found < OWN_SIMILARITY, found, 0.0)
                 if counts:
                     telling[docs] += found > 0
                 if names:
                     named[docs] |= found > 0
                 best[docs] = 0.0
         # Everyday words alone say nothing, and one plain word is too little
-        # to go on, though one name is enough.
-        keep = (telling >= 2) | named
+        # to go on, though one name is enough; a question with only one plain
+        # word ("can my kid come to the meetup") gets choices (see lone_word).
+        keep = (telling >= (1 if q.lone_word else 2)) | named
         if phrased:
             keep[[n for n in phrased if n < size]] = True
         guilds = self._guild.view()[:size]
@@ -647,13 +697,15 @@ class Retriever:
         else:
             keep &= (guilds == _EVERYWHERE) | (guilds == guild_id)
         numbers = np.flatnonzero(keep)
-        return numbers, covered[numbers] / q.total_weight
+        own = covered[numbers] - related[numbers]
+        return numbers, covered[numbers] / q.total_weight, own / q.total_weight
 
     def _rerank(
         self,
         q: PreparedQuestion,
         numbers: np.ndarray,
         coverage: np.ndarray,
+        own: np.ndarray,
         need: int,
         phrased: set[int],
     ) -> list[_Candidate]:
@@ -673,8 +725,8 @@ class Retriever:
             upper[np.isin(numbers, list(phrased))] = 100.01
         if len(numbers) > RERANK_LIMIT:
             top = np.argpartition(-upper, RERANK_LIMIT - 1)[:RERANK_LIMIT]
-            numbers, coverage, flags, bonus, upper = (
-                numbers[top], coverage[top], flags[top], bonus[top], upper[top]
+            numbers, coverage, own, flags, bonus, upper = (
+                numbers[top], coverage[top], own[top], flags[top], bonus[top], upper[top]
             )  # fmt: skip
         order = np.lexsort((numbers, -upper))
         ranked: list[_Candidate] = []
@@ -690,7 +742,7 @@ class Retriever:
             if not len(batch):
                 break
             ranked += self._score(
-                q, numbers[batch], coverage[batch], flags[batch], bonus[batch], phrased
+                q, numbers[batch], coverage[batch], own[batch], flags[batch], bonus[batch], phrased
             )
             if len(ranked) >= need:
                 ranked.sort(key=lambda c: (-c.score, c.fact.id))
@@ -703,6 +755,7 @@ class Retriever:
         q: PreparedQuestion,
         numbers: np.ndarray,
         coverage: np.ndarray,
+        own: np.ndarray,
         flags: np.ndarray,
         bonus: np.ndarray,
         phrased: set[int],
@@ -714,10 +767,11 @@ class Retriever:
         facts = self._facts
         found = []
         start = 0
-        for number, group, cov, flag, adjust in zip(
+        for number, group, cov, own_cov, flag, adjust in zip(
             numbers.tolist(),
             phrasings,
             coverage.tolist(),
+            own.tolist(),
             flags.tolist(),
             bonus.tolist(),
             strict=True,
@@ -732,15 +786,32 @@ class Retriever:
             score = 100 * COVERAGE_WEIGHT * cov + (1 - COVERAGE_WEIGHT) * best
             score += adjust
             # A "how many" question is only answered by a fact with a quantity.
-            assertable = cov >= MIN_ANSWER_COVERAGE and (
-                q.qtype is not QuestionType.NUMBER or bool(flag & _HAS_NUMBER)
+            assertable = (
+                not q.lone_word
+                and cov >= MIN_ANSWER_COVERAGE
+                and own_cov >= MIN_OWN_COVERAGE
+                and (q.qtype is not QuestionType.NUMBER or bool(flag & _HAS_NUMBER))
             )
             if number in phrased:
                 score, assertable = _phrased_score(score), True
+            elif q.markers and mismatched(q.markers, self._markers[number]):
+                score, assertable = score - MISMATCH_PENALTY, False
+            if number not in phrased and asks_otherwise(q.markers, self._markers[number]):
+                score -= ASKED_PENALTY
             found.append(
                 _Candidate(max(0.0, min(100.0, score)), fact, group[index], index, cov, assertable)
             )
         return found
+
+    def _unseen_share(self, token: str) -> float:
+        """The share of an unseen word's weight it keeps, by its frequency."""
+        zipf = self.normalizer.english.zipf(token)
+        if zipf <= RARE_ZIPF:
+            return 1.0
+        if zipf >= COMMON_ZIPF:
+            return COMMON_UNSEEN_SHARE
+        step = (zipf - RARE_ZIPF) / (COMMON_ZIPF - RARE_ZIPF)
+        return 1.0 - step * (1.0 - COMMON_UNSEEN_SHARE)
 
     def _expand(self, token: str) -> dict[str, float]:
         """Vocabulary words this question word may stand for, with similarity."""
@@ -756,6 +827,15 @@ class Retriever:
 
     def _expand_uncached(self, token: str) -> dict[str, float]:
         found = {token: 1.0} if self._df(token) else {}
+        related = self.normalizer.english.related(token)
+        for words, similarity in (
+            (related.broader, BROADER_SIMILARITY),
+            (related.narrower, NARROWER_SIMILARITY),
+            (related.same, SAME_SIMILARITY),
+        ):
+            for word in words:
+                if self._df(word) and found.get(word, 0.0) < similarity:
+                    found[word] = similarity
         if len(token) < 4 or not token.isascii() or token[0].isdigit():
             return found
         max_edits = 2 if len(token) >= 8 else 1
@@ -766,9 +846,12 @@ class Retriever:
                 if edits <= max_edits:
                     near.append((edits, word))
         near.sort()  # closest first, then in vocabulary order
+        # A word the fact base knows is most likely meant as written: a name
+        # one or two letters off ("Dara" for "Dana") counts for much less.
+        typo = TYPO_SIMILARITY if token not in found else KNOWN_WORD_TYPO_SIMILARITY
         for edits, word in near[:TYPO_LIMIT]:
             if word != token and len(word) >= 4 and not word[0].isdigit():
-                found.setdefault(word, TYPO_SIMILARITY[edits])
+                found.setdefault(word, typo[edits])
         if len(token) >= PREFIX_MIN:
             # Words the token starts with, then words that start with it: in
             # vocabulary order, as both come there.
@@ -928,7 +1011,9 @@ class FactScorer:
                 if here > hits.get(token, 0.0):
                     hits[token] = here
         telling = [t for t in hits if t in q.telling]
-        weak = not telling or (len(telling) == 1 and telling[0] not in q.entity_tokens)
+        weak = not telling or (
+            len(telling) == 1 and telling[0] not in q.entity_tokens and not q.lone_word
+        )
         if weak and not phrased:
             return -1.0
         coverage = sum(q.weights[t] * s for t, s in hits.items()) / q.total_weight
@@ -941,6 +1026,10 @@ class FactScorer:
         score += adjust
         if phrased:
             score = _phrased_score(score)
+        elif q.markers and mismatched(q.markers, terms.markers):
+            score -= MISMATCH_PENALTY
+        if not phrased and asks_otherwise(q.markers, terms.markers):
+            score -= ASKED_PENALTY
         return max(0.0, min(100.0, score))
 
 
