@@ -6,76 +6,40 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 
 import pytest
 
-from .harness import buttons, embed_text, fill
+from .harness import button, buttons, embed_text
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 CALENDAR = "https://example.org/club-calendar"
 
 
-def rows(bot, sql, params=()):
-    conn = sqlite3.connect(bot.db_path)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
-
-
 def stored(bot, fact_id):
     """Everything stored about a fact: its row and its questions and keywords in order."""
     return (
-        rows(bot, "select * from facts where id = ?", [fact_id]),
-        rows(bot, "select * from fact_questions where fact_id = ? order by position", [fact_id]),
-        rows(bot, "select * from fact_keywords where fact_id = ? order by position", [fact_id]),
+        bot.rows("select * from facts where id = ?", [fact_id]),
+        bot.rows("select * from fact_questions where fact_id = ? order by position", [fact_id]),
+        bot.rows("select * from fact_keywords where fact_id = ? order by position", [fact_id]),
     )
 
 
-async def slash(double, user, name, options=None, guild=None, channel=None):
-    ids = double.ids
-    return await double.slash_command(
-        guild or ids.guild, channel or ids.general_channel, user, name, options or {}
-    )
+def audit_count(bot, fact_id) -> int:
+    return bot.count("select count(*) from audit_log where fact_id = ?", [fact_id])
 
 
-async def press(double, user, message, label, guild=None, channel=None):
-    ids = double.ids
-    button = next(b for b in buttons(message) if b.get("label") == label)
-    return await double.press_button(
-        guild or ids.guild, channel or ids.general_channel, user, message, button["custom_id"]
-    )
-
-
-async def dry_run(double, records, user=None, guild=None, channel=None):
+async def dry_run(user, records):
     """The dry-run reply to /fact import of these records."""
-    ids = double.ids
-    upload = double.upload_attachment(
-        channel or ids.general_channel, "facts.json", json.dumps({"facts": records}).encode()
-    )
-    handle = await slash(double, user or ids.admin, "fact import", {"file": upload}, guild, channel)
-    return await handle.reply(timeout=10)
+    data = json.dumps({"facts": records}).encode()
+    upload = user.double.upload_attachment(user.channel, "facts.json", data)
+    return await user.command("fact import", {"file": upload})
 
 
-async def imported(double, records, user=None, guild=None, channel=None):
+async def apply(user, records):
     """Dry run and Apply: the reply to Apply."""
-    user = user or double.ids.admin
-    dry = await dry_run(double, records, user, guild, channel)
-    return await (await press(double, user, dry, "Apply", guild, channel)).reply(timeout=10)
-
-
-async def open_edit_form(double, fact_id):
-    handle = await slash(double, double.ids.admin, "fact edit", {"fact_id": fact_id})
-    return await handle.response(timeout=10)
-
-
-async def submit(double, form, **fields):
-    ids = double.ids
-    return await double.submit_modal(
-        ids.guild, ids.general_channel, ids.admin, form.data["custom_id"], fill(form, **fields)
-    )
+    dry = await dry_run(user, records)
+    return await user.press(dry, button(dry, "Apply"))
 
 
 def long_keywords() -> list[str]:
@@ -84,11 +48,11 @@ def long_keywords() -> list[str]:
     return ["Tokyo, Japan", *words]
 
 
-async def test_editing_only_the_text_keeps_every_question_and_keyword(bot, double):
+async def test_editing_only_the_text_keeps_every_question_and_keyword(bot, users):
     keywords = long_keywords()
     questions = ["Where does the club meet?", "Which city hosts\nthe club's meetings?"]
-    done = await imported(
-        double,
+    done = await apply(
+        users.admin,
         [
             {
                 "id": "club-city",
@@ -100,21 +64,18 @@ async def test_editing_only_the_text_keeps_every_question_and_keyword(bot, doubl
         ],
     )
     assert "1 added" in done.content
-    form = await open_edit_form(double, "club-city")
-    edited = await (await submit(double, form, fact="The Fact Club meets in Osaka now.")).reply(
-        timeout=10
-    )
+    form = await users.admin.open_form("fact edit", {"fact_id": "club-city"})
+    edited = await users.admin.submit(form, fact="The Fact Club meets in Osaka now.")
     assert edited.content.startswith("Updated"), edited.content
-    assert [r[0] for r in rows(bot, "select text from facts where id = 'club-city'")] == [
-        "The Fact Club meets in Osaka now."
-    ]
-    assert [r[2] for r in stored(bot, "club-city")[1]] == questions
-    assert [r[2] for r in stored(bot, "club-city")[2]] == keywords
+    row, stored_questions, stored_keywords = stored(bot, "club-city")
+    assert row[0]["text"] == "The Fact Club meets in Osaka now."
+    assert [r["question"] for r in stored_questions] == questions
+    assert [r["keyword"] for r in stored_keywords] == keywords
 
 
-async def test_a_form_submitted_unchanged_leaves_the_fact_byte_identical(bot, double):
-    done = await imported(
-        double,
+async def test_a_form_submitted_unchanged_leaves_the_fact_byte_identical(bot, users):
+    done = await apply(
+        users.admin,
         [
             {
                 "id": "club-city-unchanged",
@@ -126,105 +87,84 @@ async def test_a_form_submitted_unchanged_leaves_the_fact_byte_identical(bot, do
         ],
     )
     assert "1 added" in done.content
-    before = stored(bot, "club-city-unchanged")
-    audit = rows(bot, "select count(*) from audit_log where fact_id = 'club-city-unchanged'")
-    form = await open_edit_form(double, "club-city-unchanged")
-    reply = await (await submit(double, form)).reply(timeout=10)
+    before, audit = stored(bot, "club-city-unchanged"), audit_count(bot, "club-city-unchanged")
+    form = await users.admin.open_form("fact edit", {"fact_id": "club-city-unchanged"})
+    reply = await users.admin.submit(form)
     assert "club-city-unchanged" in reply.content
     assert stored(bot, "club-city-unchanged") == before
-    assert (
-        rows(bot, "select count(*) from audit_log where fact_id = 'club-city-unchanged'") == audit
-    )
+    assert audit_count(bot, "club-city-unchanged") == audit
 
 
-async def test_an_edit_form_opened_before_another_change_is_refused(bot, double):
-    form = await open_edit_form(double, "club-city")
-    other = await open_edit_form(double, "club-city")
-    first = await (
-        await submit(
-            double, other, fact="Kyoto's riverside hall has hosted every gathering since April."
-        )
-    ).reply(timeout=10)
+async def test_an_edit_form_opened_before_another_change_is_refused(bot, users):
+    admin = users.admin
+    form = await admin.open_form("fact edit", {"fact_id": "club-city"})
+    other = await admin.open_form("fact edit", {"fact_id": "club-city"})
+    kyoto = "Kyoto's riverside hall has hosted every gathering since April."
+    first = await admin.submit(other, fact=kyoto)
     assert first.content.startswith("Updated")
-    late = await (
-        await submit(double, form, fact="Nara's deer park is where members now picnic each June.")
-    ).reply(timeout=10)
+    late = await admin.submit(form, fact="Nara's deer park is where members now picnic each June.")
     assert "club-city" in late.content and "changed since" in late.content, late.content
-    assert rows(bot, "select text from facts where id = 'club-city'") == [
-        ("Kyoto's riverside hall has hosted every gathering since April.",)
-    ]
+    assert bot.rows("select text from facts where id = 'club-city'") == [{"text": kyoto}]
 
 
-async def test_a_stale_dry_run_is_refused_and_writes_nothing(bot, double):
+async def test_a_stale_dry_run_is_refused_and_writes_nothing(bot, users):
     record = {"id": "stale-one", "citation": "Club lore"}
-    plan_a = await dry_run(double, [record | {"text": "Plan A says the club mascot is a fox."}])
-    done_b = await imported(double, [record | {"text": "Plan B says the club mascot is an owl."}])
+    plan_a = await dry_run(users.admin, [record | {"text": "Plan A says the mascot is a fox."}])
+    done_b = await apply(users.admin, [record | {"text": "Plan B says the mascot is an owl."}])
     assert "1 added" in done_b.content
-    late = await (await press(double, double.ids.admin, plan_a, "Apply")).reply(timeout=10)
+    late = await users.admin.press(plan_a, button(plan_a, "Apply"))
     assert "`stale-one` changed since this preview" in late.content.replace("\\", "")
-    assert "run the import again" in late.content
-    assert "Imported" not in late.content
-    assert rows(bot, "select text from facts where id = 'stale-one'") == [
-        ("Plan B says the club mascot is an owl.",)
+    assert "run the import again" in late.content and "Imported" not in late.content
+    assert bot.rows("select text from facts where id = 'stale-one'") == [
+        {"text": "Plan B says the mascot is an owl."}
     ]
 
 
-async def test_a_second_press_of_apply_says_it_was_already_applied(bot, double):
+async def test_a_second_press_of_apply_says_it_was_already_applied(bot, users):
     records = [
-        {
-            "id": f"twice-{n}",
-            "text": f"Fact number {n} of a double-pressed import.",
-            "citation": "x",
-        }
+        {"id": f"twice-{n}", "text": f"Fact {n} of a double-pressed import.", "citation": "x"}
         for n in (1, 2)
     ]
-    dry = await dry_run(double, records)
-    first = await press(double, double.ids.admin, dry, "Apply")
-    second = await press(double, double.ids.admin, dry, "Apply")
-    replies = sorted(
-        [(await first.reply(timeout=10)).content, (await second.reply(timeout=10)).content]
-    )
+    dry = await dry_run(users.admin, records)
+    first = await users.admin.click(dry, button(dry, "Apply"))
+    second = await users.admin.click(dry, button(dry, "Apply"))  # before the first is answered
+    replies = [(await first.reply(timeout=10)).content, (await second.reply(timeout=10)).content]
     assert sum(r.startswith("Imported: 2 added") for r in replies) == 1, replies
     assert sum("already applied" in r for r in replies) == 1, replies
-    assert rows(bot, "select count(*) from audit_log where fact_id like 'twice-%'") == [(2,)]
+    assert bot.count("select count(*) from audit_log where fact_id like 'twice-%'") == 2
 
 
 @pytest.mark.parametrize(
     ("field", "value"),
     [("questions", [1, 2, {"q": "?"}]), ("keywords", "not-a-list"), ("citation", 5)],
 )
-async def test_wrong_typed_fields_are_rejected_by_name_not_dropped(bot, double, field, value):
+async def test_wrong_typed_fields_are_rejected_by_name_not_dropped(bot, users, field, value):
     fact_id = f"typed-{field}"
     record = {"id": fact_id, "text": "The club's typed fact.", "citation": "Club lore"}
-    dry = await dry_run(double, [record | {field: value}])
+    dry = await dry_run(users.admin, [record | {field: value}])
     text = embed_text(dry)
     assert "**0** to add" in text and "**1** rejected" in text, text
     assert fact_id in text and re.search(rf"{field} must be (a list of strings|text)", text), text
     assert not buttons(dry)
-    assert rows(bot, "select count(*) from facts where id = ?", [fact_id]) == [(0,)]
+    assert bot.count("select count(*) from facts where id = ?", [fact_id]) == 0
 
 
-async def test_a_conflict_says_so_and_logs_no_error(bot, double):
-    ids = double.ids
+async def test_a_conflict_says_so_and_logs_no_error(bot, users):
     record = {"id": "shared-id", "citation": "Club lore"}
-    ours = await dry_run(double, [record | {"text": "The Fact Club's shared fact."}])
-    theirs = await imported(
-        double,
-        [record | {"text": "The Other Server's fact with the same id."}],
-        ids.other_admin,
-        ids.guild2,
-        ids.guild2_channel,
-    )
+    ours = await dry_run(users.admin, [record | {"text": "The Fact Club's shared fact."}])
+    theirs = await apply(users.other_admin, [record | {"text": "The Other Server's own fact."}])
     assert "1 added" in theirs.content
     line = len(bot.output)
-    late = await (await press(double, ids.admin, ours, "Apply")).reply(timeout=10)
+    late = await users.admin.press(ours, button(ours, "Apply"))
     content = late.content.replace("\\", "")
     assert "`shared-id` is another server's fact; nothing was written" in content, content
     assert "unavailable" not in content
     assert not buttons(late)  # this preview can never apply: its button is gone
-    assert rows(bot, "select guild_id from facts where id = 'shared-id'") == [(ids.guild2,)]
-    await_log = "\n".join(bot.output[line:])
-    assert " ERROR " not in await_log and "Traceback" not in await_log, await_log
+    assert bot.rows("select guild_id from facts where id = 'shared-id'") == [
+        {"guild_id": users.double.ids.guild2}
+    ]
+    log = "\n".join(bot.output[line:])
+    assert " ERROR " not in log and "Traceback" not in log, log
 
 
 def clickable(text: str, own_link: str) -> list[str]:
@@ -232,10 +172,9 @@ def clickable(text: str, own_link: str) -> list[str]:
     return re.findall(r"[A-Za-z][A-Za-z0-9+.-]*://\S*", text.replace(f"]({own_link})", "]"))
 
 
-async def test_links_in_facts_and_questions_are_never_clickable(bot, double):
-    ids = double.ids
-    done = await imported(
-        double,
+async def test_links_in_facts_and_questions_are_never_clickable(users):
+    done = await apply(
+        users.admin,
         [
             {
                 "id": "club-links",
@@ -249,32 +188,21 @@ async def test_links_in_facts_and_questions_are_never_clickable(bot, double):
         ],
     )
     assert "1 added" in done.content
-    answer = await (
-        await slash(double, ids.member, "ask", {"question": "where is the fact club wiki?"})
-    ).reply(timeout=10)
+    answer = await users.member.ask("where is the fact club wiki?")
     assert "Fact Club wiki" in embed_text(answer)
     assert clickable(embed_text(answer), CALENDAR) == []
     assert any(b.get("url") == CALENDAR for b in buttons(answer))
     assert f"]({CALENDAR})" in embed_text(answer)  # the citation stays a real link
-    shown = await (await slash(double, ids.admin, "fact show", {"fact_id": "club-links"})).reply(
-        timeout=10
-    )
-    assert clickable(embed_text(shown), CALENDAR) == []
-    assert f"]({CALENDAR})" in embed_text(shown)
-    found = await (await slash(double, ids.admin, "fact search", {"query": "club wiki"})).reply(
-        timeout=10
-    )
-    assert "club-links" in embed_text(found)
-    assert clickable(embed_text(found), CALENDAR) == []
+    shown = await users.admin.command("fact show", {"fact_id": "club-links"})
+    assert clickable(embed_text(shown), CALENDAR) == [] and f"]({CALENDAR})" in embed_text(shown)
+    found = await users.admin.command("fact search", {"query": "club wiki"})
+    assert "club-links" in embed_text(found) and clickable(embed_text(found), CALENDAR) == []
 
 
-async def test_a_submitted_form_is_acknowledged_before_the_duplicate_scan(bot, double):
-    form = await (await slash(double, double.ids.admin, "fact add")).response(timeout=10)
-    handle = await submit(
-        double,
-        form,
-        fact="The Fact Club's board games evening is on Wednesdays.",
-        source="Club calendar",
+async def test_a_submitted_form_is_acknowledged_before_the_duplicate_scan(users):
+    form = await users.admin.open_form("fact add")
+    handle = await users.admin.send_form(
+        form, fact="The Fact Club's board games evening is on Wednesdays.", source="Club calendar"
     )
     first = await handle.response(timeout=10)
     assert first.type == 5  # deferred: Discord's 3-second window is met whatever the scan costs
