@@ -43,7 +43,7 @@ def answerable_questions() -> list[tuple[str, tuple[str, ...], bool]]:
         store = FactStore.open(Path(tmp) / "f.db")
         build(store)
         kb = KnowledgeBase(store, config_for(Path(tmp) / "f.db"))
-        report = evaluate(kb.retriever, load_items(ARTICLE_QUESTIONS))
+        report = evaluate(kb, load_items(ARTICLE_QUESTIONS))
         kb.close()
     return [
         (r.item.question, r.item.all or r.item.any, bool(r.item.all))

@@ -115,7 +115,7 @@ def run_measure(args: argparse.Namespace) -> dict[str, Any]:
         factbot_top.append(ranked[0][0] if ranked else None)
     result["factbot_ms"] = factbot_ms
 
-    report = evaluate(retriever, load_items(ARTICLE_QUESTIONS))
+    report = evaluate(kb, load_items(ARTICLE_QUESTIONS))
     result["article_eval"] = {"answerable": report.group(True), "abstain": report.group(False)}
     result["update_ms"] = measure_updates(kb, retriever.facts())
     result["memory_after_queries_mb"] = memory_mb()

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import discord
 
-from knowledge.models import Answer, Status
+from knowledge.models import Answer, Response, ResponseKind, Status
 
 from . import limits
 from .components import PickButton, VoteButton
@@ -39,6 +39,23 @@ class Reply:
         if self.files:
             found["files"] = self.files
         return found
+
+
+def render_response(response: Response) -> Reply:
+    """The reply to a message: its answers, or a small-talk reply with an example
+    question. (ResponseKind.NOTHING has no reply; callers decide what to say.)"""
+    if response.kind is ResponseKind.SMALL_TALK:
+        text = response.small_talk
+        if response.example:
+            text += f"\nTry asking, for example: “{response.example}”"
+        return notice(text)
+    assert response.answer is not None
+    reply = render_answer(response.answer, response.question_id)
+    if response.context_question and reply.embed is not None:
+        reply.embed.set_author(
+            name=limits.safe_text(f"↪ following up on: {response.context_question}", 256)
+        )
+    return reply
 
 
 def render_answer(answer: Answer, question_id: int | None, *, with_votes: bool = True) -> Reply:

@@ -120,12 +120,40 @@ class HealthConfig:
 
 
 @dataclass(frozen=True)
+class ConversationConfig:
+    followup_seconds: float = 300.0
+    reply_followup_seconds: float = 3600.0
+    max_speakers: int = 10000
+
+    def _validate(self, where: str) -> None:
+        _require(
+            0 <= self.followup_seconds <= 86400,
+            where,
+            "conversation.followup_seconds",
+            "must be between 0 and 86400",
+        )
+        _require(
+            self.followup_seconds <= self.reply_followup_seconds <= 86400,
+            where,
+            "conversation.reply_followup_seconds",
+            "must be between conversation.followup_seconds and 86400",
+        )
+        _require(
+            1 <= self.max_speakers <= 1_000_000,
+            where,
+            "conversation.max_speakers",
+            "must be between 1 and 1000000",
+        )
+
+
+@dataclass(frozen=True)
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
     bot: BotConfig = field(default_factory=BotConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     health: HealthConfig = field(default_factory=HealthConfig)
+    conversation: ConversationConfig = field(default_factory=ConversationConfig)
     source: Path | None = None  # the file this came from, if any
 
 

@@ -106,3 +106,24 @@ class Answer:
                 for s in self.suggestions
             ],
         }
+
+
+class ResponseKind(StrEnum):
+    ANSWER = "answer"  # an Answer (answer, did-you-mean or unknown)
+    SMALL_TALK = "small_talk"  # a friendly reply that states no fact
+    NOTHING = "nothing"  # no words left to read (only mentions, links or emoji)
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """What to say to one message: the questions it asked, answered together
+    (at most max_facts facts), or a small-talk reply."""
+
+    kind: ResponseKind
+    answer: Answer | None = None
+    small_talk: str = ""  # the reply text, for SMALL_TALK
+    small_talk_kind: str = ""
+    example: str = ""  # an example question the server's facts answer, for SMALL_TALK
+    context_question: str = ""  # the earlier question a follow-up was read against
+    questions: tuple[str, ...] = ()  # the questions found, as searched
+    question_id: int | None = None  # the question-log row, for feedback

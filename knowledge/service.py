@@ -9,16 +9,19 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .config import Config
 from .curation.build import runtime_lexicon
 from .errors import FactNotFoundError, StoreError
-from .models import Answer, Fact
+from .models import Answer, Fact, Response, ResponseKind
 from .retrieval.normalize import Normalizer
 from .retrieval.retriever import Retriever
 from .store import FactStore, LoggedQuestion
+from .understanding.conversation import ConversationMemory, Speaker
+from .understanding.pipeline import Responder, clean_message
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -40,6 +43,12 @@ class KnowledgeBase:
         self.config = config
         self._lock = threading.Lock()
         self.retriever = self._new_retriever()
+        conversation = config.conversation
+        self.conversations = ConversationMemory(
+            followup_seconds=conversation.followup_seconds,
+            reply_seconds=conversation.reply_followup_seconds,
+            max_speakers=conversation.max_speakers,
+        )
 
     @classmethod
     def open(cls, config: Config, *, create: bool = False) -> KnowledgeBase:
@@ -94,6 +103,69 @@ class KnowledgeBase:
                 # written (disk full, lock held too long); it just gets no vote buttons.
                 logger.exception("could not record the question in the question log")
         return AskResult(answer=answer, question_id=question_id)
+
+    def respond(
+        self,
+        message: str,
+        *,
+        guild_id: int | None = None,
+        channel_id: int | None = None,
+        user_id: int | str | None = None,
+        via: str = "cli",
+        replying: bool = False,
+        questions_only: bool = False,
+        log: bool = True,
+    ) -> Response:
+        """What FactBot says to a chat message: every question in it answered
+        (follow-ups read against the same person's last question in the same
+        channel), or a small-talk reply with an example question this server's
+        facts answer. `questions_only` (auto-answer channels) says nothing to
+        small talk or statements. The answer is logged unless log=False.
+
+        Raises InvalidQuestionError for an empty or over-long message.
+        """
+        if isinstance(message, str):
+            message = _LONE_SURROGATE.sub("\ufffd", message)
+        with self._lock:
+            retriever = self.retriever
+        retriever.check_question(message)
+        retriever.check_question(clean_message(message) or "-")  # over-long once cleaned
+        responder = Responder(
+            lambda question: retriever.ask(question, guild_id=guild_id),
+            retriever.normalizer,
+            self.conversations,
+            known=lambda word: _known(retriever, word),
+            max_facts=self.config.retrieval.max_facts,
+        )
+        response = responder.respond(
+            message,
+            Speaker(guild_id, channel_id, user_id),
+            replying=replying,
+            questions_only=questions_only,
+        )
+        if response.kind is ResponseKind.SMALL_TALK:
+            if questions_only:
+                return Response(ResponseKind.NOTHING)
+            return replace(response, example=self.example_question(guild_id, message))
+        if response.kind is not ResponseKind.ANSWER or response.answer is None or not log:
+            return response
+        try:
+            question_id = self._log(response.answer, guild_id, channel_id, user_id, via)
+        except StoreError:
+            logger.exception("could not record the question in the question log")
+            return response
+        return replace(response, question_id=question_id)
+
+    def example_question(self, guild_id: int | None, seed: str = "") -> str:
+        """A question the facts this server sees answer (its own facts first),
+        to show how to ask; "" when there are none."""
+        with self._lock:
+            facts = list(self.retriever.facts())
+        own = [f for f in facts if f.guild_id is not None and f.guild_id == guild_id]
+        pool = [f for f in own or [f for f in facts if f.guild_id is None] if f.questions]
+        if not pool:
+            return ""
+        return pool[zlib.crc32(seed.encode("utf-8", "replace")) % len(pool)].questions[0]
 
     def _log(
         self,
@@ -169,3 +241,9 @@ class KnowledgeBase:
 
     def close(self) -> None:
         self.store.close()
+
+
+def _known(retriever: Retriever, word: str) -> bool:
+    """True when the word (or a near spelling) is in the fact base's vocabulary."""
+    prepared = retriever.prepare(word)
+    return prepared is not None and any(found for _, found in prepared.expansions)

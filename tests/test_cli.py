@@ -135,7 +135,7 @@ def test_eval_prints_accuracy_per_kind(built, tmp_path, capsys):
     assert "direct" in out and "50.0%" in out
     assert "typo" in out and "100.0%" in out
     assert re.search(r"overall\s+3\s+4\s+75.0%", out)
-    assert "WRONG c" in out
+    assert "DON'T KNOW c" in out  # -v lists every miss with its outcome
 
 
 def test_eval_rejects_a_malformed_question_file(built, tmp_path, capsys):

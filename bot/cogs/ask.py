@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from typing import Any
 
 import discord
@@ -13,12 +12,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from knowledge.errors import InvalidQuestionError
-from knowledge.models import Status
-from knowledge.retrieval.normalize import looks_like_question
+from knowledge.models import Response, ResponseKind, Status
 from knowledge.service import AskResult
+from knowledge.understanding.pipeline import asks_something
 
 from ..errors import Refusal, reply_to_error, reply_to_message_error
-from ..rendering import Reply, notice, render_answer
+from ..rendering import Reply, notice, render_answer, render_response
 
 log = logging.getLogger("factbot.ask")
 
@@ -53,21 +52,16 @@ class Ask(commands.Cog):
         auto = message.channel.id in self.bot.auto_answer_channels
         if not (mentioned or replied or auto):
             return
-        question = _strip_mentions(message.content, me.id)
         via = "mention" if mentioned else "reply" if replied else "auto"
         try:
-            await self._answer_message(message, question, via)
+            await self._answer_message(message, via)
         except Exception as exc:
             # Whoever addressed the bot hears that it failed; auto-answer stays silent.
             await reply_to_message_error(message, exc, apologise=via != "auto")
 
-    async def _answer_message(self, message: discord.Message, question: str, via: str) -> None:
-        if via == "auto" and not looks_like_question(question):
-            return
-        if not question.strip():
-            if via == "mention":
-                await message.reply(**notice(HOW_TO_ASK).kwargs(), mention_author=False)
-            return
+    async def _answer_message(self, message: discord.Message, via: str) -> None:
+        if via == "auto" and not asks_something(message.content or ""):
+            return  # chatter in an auto-answer channel costs no rate limit
         wait = self.bot.limiter.retry_after(message.author.id)
         if wait:
             if via != "auto" and self.bot.limiter.should_warn(message.author.id):
@@ -76,18 +70,26 @@ class Ask(commands.Cog):
                 )
             return
         try:
-            result = await self._ask(
-                question, message.guild.id, message.channel.id, message.author.id, via
+            response = await self._respond(
+                message.content or "",
+                message.guild.id,
+                message.channel.id,
+                message.author.id,
+                via,
+                replying=via == "reply" or _is_reply_to(message, self.bot.user.id),
             )
         except InvalidQuestionError as exc:
             if via != "auto":
                 await message.reply(**notice(str(exc)).kwargs(), mention_author=False)
             return
-        if via == "auto" and result.answer.status is not Status.ANSWER:
+        if response.kind is ResponseKind.NOTHING:
+            if via == "mention":
+                await message.reply(**notice(HOW_TO_ASK).kwargs(), mention_author=False)
             return
-        await message.reply(
-            **render_answer(result.answer, result.question_id).kwargs(), mention_author=False
-        )
+        answer = response.answer
+        if via == "auto" and (answer is None or answer.status is not Status.ANSWER):
+            return
+        await message.reply(**render_response(response).kwargs(), mention_author=False)
 
     # -- slash command and context menu -----------------------------------
     @app_commands.command(
@@ -101,10 +103,7 @@ class Ask(commands.Cog):
     async def ask_about_message(
         self, interaction: discord.Interaction, message: discord.Message
     ) -> None:
-        question = _strip_mentions(message.content, self.bot.user.id)
-        if not question.strip():
-            raise Refusal("That message has no text I can read as a question.")
-        await self._answer_interaction(interaction, question, via="context")
+        await self._answer_interaction(interaction, message.content or "", via="context")
 
     async def _answer_interaction(
         self, interaction: discord.Interaction, question: str, via: str
@@ -112,12 +111,14 @@ class Ask(commands.Cog):
         wait = self.bot.limiter.retry_after(interaction.user.id)
         if wait:
             raise Refusal(_cooldown_text(wait))
-        result = await self._ask(
+        if not question.strip():
+            raise Refusal("That message has no text I can read as a question.")
+        response = await self._respond(
             question, interaction.guild_id, interaction.channel_id, interaction.user.id, via
         )
-        await interaction.response.send_message(
-            **render_answer(result.answer, result.question_id).kwargs()
-        )
+        if response.kind is ResponseKind.NOTHING:
+            raise Refusal("That message has no text I can read as a question.")
+        await interaction.response.send_message(**render_response(response).kwargs())
 
     # -- buttons -----------------------------------------------------------
     async def on_pick(self, interaction: discord.Interaction, question_id: int, index: int) -> None:
@@ -163,19 +164,31 @@ class Ask(commands.Cog):
             await reply_to_error(interaction, exc)
 
     # -- shared ------------------------------------------------------------
-    async def _ask(
-        self, question: str, guild_id: int | None, channel_id: int | None, user_id: int, via: str
-    ) -> AskResult:
-        result = await asyncio.to_thread(
-            self.kb.ask,
-            question,
+    async def _respond(
+        self,
+        message: str,
+        guild_id: int | None,
+        channel_id: int | None,
+        user_id: int,
+        via: str,
+        *,
+        replying: bool = False,
+    ) -> Response:
+        response = await asyncio.to_thread(
+            self.kb.respond,
+            message,
             guild_id=guild_id,
             channel_id=channel_id,
             user_id=user_id,
             via=via,
+            replying=replying,
+            questions_only=via == "auto",
         )
-        _log_answer(result, via, guild_id)
-        return result
+        if response.answer is not None:
+            _log_answer(AskResult(response.answer, response.question_id), via, guild_id)
+        elif response.kind is ResponseKind.SMALL_TALK:
+            log.info("small talk kind=%s via=%s guild=%s", response.small_talk_kind, via, guild_id)
+        return response
 
 
 def _log_answer(result: AskResult, via: str, guild_id: int | None) -> None:
@@ -198,10 +211,6 @@ def _is_reply_to(message: discord.Message, bot_id: int) -> bool:
         return False
     resolved = reference.resolved
     return isinstance(resolved, discord.Message) and resolved.author.id == bot_id
-
-
-def _strip_mentions(content: str, bot_id: int) -> str:
-    return re.sub(rf"<@!?{bot_id}>", " ", content or "").strip()
 
 
 def _cooldown_text(wait: float) -> str:

@@ -6,9 +6,9 @@ import sys
 from typing import TextIO
 
 from ..errors import FactNotFoundError, InvalidQuestionError
-from ..models import Status
+from ..models import ResponseKind, Status
 from ..service import KnowledgeBase
-from .text_output import format_answer
+from .text_output import format_answer, format_response
 
 BANNER = (
     "FactBot local console. Ask a question and press Enter.\n"
@@ -18,9 +18,14 @@ BANNER = (
 
 
 def run_console(
-    kb: KnowledgeBase, stdin: TextIO | None = None, stdout: TextIO | None = None
+    kb: KnowledgeBase,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    *,
+    guild_id: int | None = None,
 ) -> None:
-    """Read questions until end of input; answers are logged like the bot's."""
+    """Read messages until end of input and answer them as the bot would in
+    server `guild_id` (follow-ups included); answers are logged like the bot's."""
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     interactive = stdin.isatty()
@@ -44,18 +49,25 @@ def run_console(
             continue
         if question.isdigit() and 1 <= int(question) <= len(suggestions):
             try:
-                answer = kb.retriever.answer_with(suggestions[int(question) - 1], question)
+                answer = kb.retriever.answer_with(
+                    suggestions[int(question) - 1], question, guild_id
+                )
             except FactNotFoundError as exc:
                 print(f"{exc}\n", file=stdout)
                 continue
             print(format_answer(answer) + "\n", file=stdout)
             continue
         try:
-            answer = kb.ask(question, via="console").answer
+            response = kb.respond(question, guild_id=guild_id, user_id="console", via="console")
         except InvalidQuestionError as exc:
             print(f"{exc}\n", file=stdout)
             continue
+        answer = response.answer
         suggestions = (
-            [s.fact_id for s in answer.suggestions] if answer.status is Status.SUGGEST else []
+            [s.fact_id for s in answer.suggestions]
+            if response.kind is ResponseKind.ANSWER
+            and answer is not None
+            and answer.status is Status.SUGGEST
+            else []
         )
-        print(format_answer(answer) + "\n", file=stdout)
+        print(format_response(question, response) + "\n", file=stdout)

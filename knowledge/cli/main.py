@@ -9,12 +9,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from ..config import Config, load_config
 from ..curation.build import build
-from ..errors import InvalidQuestionError, KnowledgeError
+from ..curation.curator import MAX_IMPORT_BYTES, Curator
+from ..errors import FactFileError, InvalidQuestionError, KnowledgeError
 from ..retrieval.evaluation import evaluate, load_items
 from ..service import KnowledgeBase
 from ..store import FactStore
@@ -22,7 +26,9 @@ from ..store.backup import backup, restore
 from ..store.migrations import known_migration_names
 from .console import run_console
 from .facts import add_fact_commands
-from .text_output import format_answer
+from .text_output import format_response, response_json
+
+SCRATCH_GUILD = 1  # the server a fact pack is loaded into by `eval --facts`
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -67,14 +73,28 @@ def _parser() -> argparse.ArgumentParser:
     ask_cmd.add_argument("questions", nargs="*", help="questions; none = read standard input")
     ask_cmd.add_argument("--json", action="store_true", help="one JSON object per question")
     ask_cmd.add_argument("--explain", action="store_true", help="also show the top candidates")
+    ask_cmd.add_argument(
+        "--guild", type=int, help="answer as this server: its own facts too (default: curated only)"
+    )
     ask_cmd.set_defaults(handler=_ask)
 
     eval_cmd = commands.add_parser("eval", help="grade answers on a JSON-lines question set")
     eval_cmd.add_argument("file", type=Path)
-    eval_cmd.add_argument("--verbose", "-v", action="store_true", help="list every wrong item")
+    eval_cmd.add_argument(
+        "--verbose", "-v", action="store_true", help="list every item not answered right"
+    )
+    eval_cmd.add_argument(
+        "--facts",
+        type=Path,
+        help="first import this fact pack (`fact export` JSON) into a scratch server, ask as it",
+    )
+    eval_cmd.add_argument("--guild", type=int, help="ask as this server (default: curated only)")
     eval_cmd.set_defaults(handler=_eval)
 
     console_cmd = commands.add_parser("console", help="an interactive question prompt")
+    console_cmd.add_argument(
+        "--guild", type=int, help="answer as this server: its own facts too (default: curated only)"
+    )
     console_cmd.set_defaults(handler=_console)
 
     backup_cmd = commands.add_parser(
@@ -133,7 +153,7 @@ def _ask(args: argparse.Namespace, config: Config) -> int:
                 continue
             asked_any = True
             try:
-                answer = kb.ask(question, via="cli").answer
+                response = kb.respond(question, guild_id=args.guild, user_id="cli", via="cli")
             except InvalidQuestionError as exc:
                 if args.json:
                     print(
@@ -145,13 +165,13 @@ def _ask(args: argparse.Namespace, config: Config) -> int:
                     print(f"Q: {question[:200]}\n{exc}\n")
                 continue
             if args.json:
-                print(json.dumps(answer.to_json(), ensure_ascii=False))
+                print(json.dumps(response_json(question, response), ensure_ascii=False))
             else:
-                print(format_answer(answer))
+                print(format_response(question, response))
                 if args.explain:
-                    print(
-                        "\n".join("  candidate " + line for line in kb.retriever.explain(question))
-                    )
+                    for searched in response.questions:
+                        for line in kb.retriever.explain(searched, args.guild):
+                            print("  candidate " + line)
                 print()
         if not asked_any:
             print("No question given.", file=sys.stderr)
@@ -163,21 +183,64 @@ def _ask(args: argparse.Namespace, config: Config) -> int:
 
 def _eval(args: argparse.Namespace, config: Config) -> int:
     items = load_items(args.file)
-    kb = KnowledgeBase.open(config)
-    try:
-        report = evaluate(kb.retriever, items)
-    finally:
-        kb.close()
+    guild_id = args.guild
+    with _scratch_copy(config, args.facts) as eval_config:
+        kb = KnowledgeBase.open(eval_config)
+        try:
+            if args.facts is not None:
+                guild_id = SCRATCH_GUILD if guild_id is None else guild_id
+                _load_fact_pack(kb, args.facts, guild_id)
+            report = evaluate(kb, items, guild_id=guild_id)
+        finally:
+            kb.close()
     print(f"Evaluated {len(items)} questions from {args.file.name}")
     print(report.table())
     if args.verbose:
         for result in report.results:
             if not result.correct:
-                got = result.answer.status.value if result.answer else "invalid"
-                shown = "; ".join(sf.fact.id for sf in result.answer.facts) if result.answer else ""
+                answer = result.answer
+                got = answer.status.value if answer else "invalid"
+                if result.response is not None and answer is None:
+                    got = result.response.kind.value
+                shown = "; ".join(sf.fact.id for sf in answer.facts) if answer else ""
+                if answer and not shown:
+                    shown = "; ".join(s.fact_id for s in answer.suggestions)
                 item = result.item
-                print(f"  WRONG {item.id} [{item.kind}] {item.question!r} -> {got} {shown}")
+                print(
+                    f"  {result.outcome.upper()} {item.id} [{item.kind}] {item.question!r} "
+                    f"-> {got} {shown}"
+                )
     return 0
+
+
+@contextmanager
+def _scratch_copy(config: Config, facts: Path | None) -> Iterator[Config]:
+    """The config itself, or (with a fact pack to load) one for a throwaway
+    copy of the database, so the real one is never written."""
+    if facts is None:
+        yield config
+        return
+    with tempfile.TemporaryDirectory(prefix="factbot-eval-") as folder:
+        scratch = Path(folder) / "scratch.db"
+        backup(config.database.path, scratch)
+        yield replace(config, database=replace(config.database, path=scratch))
+
+
+def _load_fact_pack(kb: KnowledgeBase, path: Path, guild_id: int) -> None:
+    """Import a fact pack into one server; KnowledgeError if it is unusable."""
+    try:
+        data = path.read_bytes()[: MAX_IMPORT_BYTES + 1]
+    except OSError as exc:
+        raise FactFileError(f"{path}: cannot read: {exc}") from None
+    curator = Curator(kb)
+    plan = curator.plan_import(data, guild_id=guild_id, is_owner=True)
+    curator.apply_import(plan, actor="eval")
+    print(
+        f"Loaded {len(plan.added) + len(plan.changed)} facts from {path.name} into a scratch "
+        f"server ({len(plan.rejected)} rejected)."
+    )
+    for label, reason in plan.rejected:
+        print(f"  rejected {label}: {reason}")
 
 
 def _backup(args: argparse.Namespace, config: Config) -> int:
@@ -205,7 +268,7 @@ def _restore(args: argparse.Namespace, config: Config) -> int:
 def _console(args: argparse.Namespace, config: Config) -> int:
     kb = KnowledgeBase.open(config)
     try:
-        run_console(kb)
+        run_console(kb, guild_id=args.guild)
     finally:
         kb.close()
     return 0

@@ -4,9 +4,40 @@ from __future__ import annotations
 
 import textwrap
 
-from ..models import Answer, Citation, Status
+from ..models import Answer, Citation, Response, ResponseKind, Status
 
 UNKNOWN_TEXT = "I don't know that one. Nothing in the fact base answers it."
+NOTHING_TEXT = "There is no question in that message: only mentions, links or emoji."
+
+
+def format_response(message: str, response: Response, *, width: int = 88) -> str:
+    """What the bot would say to a message, as text."""
+    if response.kind is ResponseKind.SMALL_TALK:
+        lines = [f"Q: {message.strip()[:200]}", *_wrap(response.small_talk, width, "", "")]
+        if response.example:
+            lines.append(f"Try asking, for example: “{response.example}”")
+        return "\n".join(lines)
+    if response.kind is ResponseKind.NOTHING or response.answer is None:
+        return f"Q: {message.strip()[:200]}\n{NOTHING_TEXT}"
+    text = format_answer(response.answer, width=width)
+    if response.context_question:
+        text += f"\n  (following up on “{response.context_question}”)"
+    return text
+
+
+def response_json(message: str, response: Response) -> dict:
+    """The CLI's `--json` shape: the answer's, or the small-talk reply."""
+    if response.kind is ResponseKind.ANSWER and response.answer is not None:
+        found = response.answer.to_json()
+        if response.context_question:
+            found["context_question"] = response.context_question
+        return found
+    return {
+        "question": message[:200],
+        "status": response.kind.value,
+        "reply": response.small_talk,
+        "example": response.example,
+    }
 
 
 def format_answer(answer: Answer, *, width: int = 88) -> str:

@@ -1,23 +1,31 @@
-"""Grade the retriever on a question set (JSON lines, as in the dev set).
+"""Grade FactBot on a question set (JSON lines, as in the dev set), asking
+every question through the same pipeline the bot uses (KnowledgeBase.respond).
 
 Each line: {"id", "kind", "q", and "any": [...] or "all": [...]}. An answerable
 item is right when the text of the facts shown contains one of `any` (or all of
-`all`), ignoring case. Kinds `oos` and `near_miss` are right only when nothing
-is asserted: status `unknown`, or `suggest` (which asserts no fact).
+`all`), ignoring case; "one click away" when a "did you mean" choice's fact
+does; "don't know" when no fact is asserted; and wrong when another fact is.
+Kinds `oos` and `near_miss` are right when nothing is asserted (status
+`unknown`, or `suggest`, which asserts no fact). Kind `smalltalk` is right
+when the reply is small talk, which states no fact. Kind `followup` has a
+"context" list: earlier questions by the same person in the same channel,
+asked first.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from ..errors import FactFileError, InvalidQuestionError
-from ..models import Answer, Status
-from .retriever import Retriever
+from ..models import Answer, Response, ResponseKind, Status
 
 ABSTAIN_KINDS = frozenset({"oos", "near_miss"})
+SMALL_TALK_KINDS = frozenset({"smalltalk"})
 KIND_ORDER = (
     "direct",
     "paraphrase",
@@ -26,9 +34,20 @@ KIND_ORDER = (
     "keywords",
     "noise",
     "topic",
+    "chat",
+    "embedded",
+    "followup",
     "oos",
     "near_miss",
+    "smalltalk",
 )
+RIGHT, ONE_CLICK, DONT_KNOW, WRONG = "right", "one click", "don't know", "wrong"
+OUTCOMES = (RIGHT, ONE_CLICK, DONT_KNOW, WRONG)
+EVAL_CHANNEL = 0  # every item is asked by its own person, in this channel
+
+
+class Asker(Protocol):
+    def respond(self, message: str, **where: object) -> Response: ...
 
 
 @dataclass(frozen=True)
@@ -38,13 +57,22 @@ class EvalItem:
     question: str
     any: tuple[str, ...] = ()
     all: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()  # earlier questions by the same person
 
 
 @dataclass
 class EvalResult:
     item: EvalItem
-    answer: Answer | None
-    correct: bool
+    response: Response | None
+    outcome: str
+
+    @property
+    def correct(self) -> bool:
+        return self.outcome == RIGHT
+
+    @property
+    def answer(self) -> Answer | None:
+        return self.response.answer if self.response is not None else None
 
 
 @dataclass
@@ -52,17 +80,25 @@ class EvalReport:
     results: list[EvalResult] = field(default_factory=list)
 
     def by_kind(self) -> dict[str, tuple[int, int]]:
-        counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        """kind -> (right, total), in KIND_ORDER."""
+        return {k: (c[RIGHT], sum(c.values())) for k, c in self.outcomes_by_kind().items()}
+
+    def outcomes_by_kind(self) -> dict[str, Counter[str]]:
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
         for r in self.results:
-            counts[r.item.kind][0] += r.correct
-            counts[r.item.kind][1] += 1
+            counts[r.item.kind][r.outcome] += 1
         order = {k: i for i, k in enumerate(KIND_ORDER)}
-        return {
-            k: (v[0], v[1]) for k, v in sorted(counts.items(), key=lambda kv: order.get(kv[0], 99))
-        }
+        return dict(sorted(counts.items(), key=lambda kv: (order.get(kv[0], 99), kv[0])))
+
+    def _chosen(self, group: str) -> list[EvalResult]:
+        return [r for r in self.results if group == "overall" or _group(r.item.kind) == group]
+
+    def group_outcomes(self, group: str) -> Counter[str]:
+        """Outcomes for "answerable", "abstain", "smalltalk" or "overall"."""
+        return Counter(r.outcome for r in self._chosen(group))
 
     def group(self, answerable: bool) -> tuple[int, int]:
-        chosen = [r for r in self.results if (r.item.kind not in ABSTAIN_KINDS) == answerable]
+        chosen = self._chosen("answerable" if answerable else "abstain")
         return sum(r.correct for r in chosen), len(chosen)
 
     @property
@@ -70,17 +106,31 @@ class EvalReport:
         return sum(r.correct for r in self.results), len(self.results)
 
     def table(self) -> str:
-        lines = [f"{'kind':<12}{'correct':>9}{'total':>7}{'accuracy':>10}"]
-        for kind, (right, total) in self.by_kind().items():
-            lines.append(f"{kind:<12}{right:>9}{total:>7}{_pct(right, total):>10}")
-        lines.append("-" * 38)
-        for label, (right, total) in (
-            ("answerable", self.group(True)),
-            ("abstain", self.group(False)),
-            ("overall", self.overall),
-        ):
-            lines.append(f"{label:<12}{right:>9}{total:>7}{_pct(right, total):>10}")
+        header = f"{'kind':<12}{'correct':>9}{'total':>7}{'accuracy':>10}"
+        header += "".join(f"{o:>12}" for o in OUTCOMES[1:])
+        lines = [header]
+        for kind, counts in self.outcomes_by_kind().items():
+            lines.append(_row(kind, counts))
+        lines.append("-" * len(header))
+        for label in ("answerable", "abstain", "smalltalk", "overall"):
+            counts = self.group_outcomes(label)
+            if counts or label != "smalltalk":
+                lines.append(_row(label, counts))
         return "\n".join(lines)
+
+
+def _group(kind: str) -> str:
+    if kind in ABSTAIN_KINDS:
+        return "abstain"
+    if kind in SMALL_TALK_KINDS:
+        return "smalltalk"
+    return "answerable"
+
+
+def _row(label: str, counts: Counter[str]) -> str:
+    right, total = counts[RIGHT], sum(counts.values())
+    line = f"{label:<12}{right:>9}{total:>7}{_pct(right, total):>10}"
+    return line + "".join(f"{counts[o]:>12}" for o in OUTCOMES[1:])
 
 
 def _pct(right: int, total: int) -> str:
@@ -102,32 +152,82 @@ def load_items(path: Path) -> list[EvalItem]:
             kind = str(raw["kind"])
             expected_any = tuple(str(s) for s in raw.get("any", ()))
             expected_all = tuple(str(s) for s in raw.get("all", ()))
-            item = EvalItem(str(raw["id"]), kind, str(raw["q"]), expected_any, expected_all)
+            context = raw.get("context", [])
+            if not isinstance(context, list):
+                raise TypeError('"context" must be a list of questions')
+            item = EvalItem(
+                str(raw["id"]),
+                kind,
+                str(raw["q"]),
+                expected_any,
+                expected_all,
+                tuple(str(c) for c in context),
+            )
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise FactFileError(f"{path}: line {number}: not a valid item ({exc})") from None
-        if kind not in ABSTAIN_KINDS and not (item.any or item.all):
+        if _group(kind) == "answerable" and not (item.any or item.all):
             raise FactFileError(f"{path}: line {number}: answerable item needs `any` or `all`")
         items.append(item)
     return items
 
 
-def grade(item: EvalItem, answer: Answer | None) -> bool:
-    if item.kind in ABSTAIN_KINDS:
-        return answer is None or answer.status is not Status.ANSWER
-    if answer is None or answer.status is not Status.ANSWER:
-        return False
-    shown = " ".join(sf.fact.text for sf in answer.facts[:3]).casefold()
+def _matches(item: EvalItem, texts: list[str]) -> bool:
+    shown = " ".join(texts).casefold()
     if item.all:
         return all(s.casefold() in shown for s in item.all)
     return any(s.casefold() in shown for s in item.any)
 
 
-def evaluate(retriever: Retriever, items: list[EvalItem]) -> EvalReport:
+def grade(item: EvalItem, response: Response | None, fact_text: Callable[[str], str]) -> str:
+    """The outcome of one item; fact_text(fact_id) is a "did you mean" choice's text."""
+    answer = response.answer if response is not None else None
+    asserted = answer is not None and answer.status is Status.ANSWER
+    group = _group(item.kind)
+    if group == "smalltalk":
+        if response is not None and response.kind is ResponseKind.SMALL_TALK:
+            return RIGHT
+        return WRONG if asserted else DONT_KNOW
+    if group == "abstain":
+        return WRONG if asserted else RIGHT
+    if answer is None:
+        return DONT_KNOW
+    if asserted:
+        shown = [sf.fact.text for sf in answer.facts[:3]]
+        return RIGHT if _matches(item, shown) else WRONG
+    if answer.status is Status.SUGGEST:
+        offered = [fact_text(s.fact_id) for s in answer.suggestions]
+        if any(_matches(item, [text]) for text in offered):
+            return ONE_CLICK
+    return DONT_KNOW
+
+
+def evaluate(
+    kb: Asker, items: list[EvalItem], *, guild_id: int | None = None, fact_text=None
+) -> EvalReport:
+    """Ask every item as its own person (so no context leaks between items),
+    its "context" questions first, as the server `guild_id`."""
+    fact_text = fact_text or _fact_text(kb)
     report = EvalReport()
-    for item in items:
+    for number, item in enumerate(items):
+        where = {
+            "guild_id": guild_id,
+            "channel_id": EVAL_CHANNEL,
+            "user_id": f"eval-{number}",
+            "via": "eval",
+            "log": False,
+        }
+        response: Response | None
         try:
-            answer: Answer | None = retriever.ask(item.question)
+            for earlier in item.context:
+                kb.respond(earlier, **where)
+            response = kb.respond(item.question, **where)
         except InvalidQuestionError:
-            answer = None
-        report.results.append(EvalResult(item, answer, grade(item, answer)))
+            response = None
+        report.results.append(EvalResult(item, response, grade(item, response, fact_text)))
     return report
+
+
+def _fact_text(kb: object) -> Callable[[str], str]:
+    retriever = getattr(kb, "retriever", None)
+    texts = {f.id: f.text for f in retriever.facts()} if retriever is not None else {}
+    return lambda fact_id: texts.get(fact_id, "")
