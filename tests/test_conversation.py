@@ -12,11 +12,12 @@ from hypothesis import strategies as st
 
 from knowledge.config import Config, ConversationConfig, load_config
 from knowledge.curation.build import build
-from knowledge.curation.curator import Curator, draft_from_form
+from knowledge.curation.curator import Curator
+from knowledge.curation.form import FormFields, draft_from_form
 from knowledge.errors import ConfigError
 from knowledge.models import ResponseKind, Status
 from knowledge.service import KnowledgeBase
-from knowledge.store.fact_store import FactStore
+from knowledge.store import FactStore
 from knowledge.understanding.conversation import ConversationMemory, Speaker
 
 GUILD, OTHER_GUILD = 1_100_000_000_004_194_305, 42
@@ -39,16 +40,18 @@ def kb(tmp_path_factory):
     kb = KnowledgeBase(store, Config())
     Curator(kb).add(
         draft_from_form(
-            text="The Fact Club meets every Thursday at the Riverside library.",
-            questions="Where does the Fact Club meet?",
-            keywords="fact club",
-            source="Club calendar",
-            quote="",
+            FormFields(
+                text="The Fact Club meets every Thursday at the Riverside library.",
+                questions="Where does the Fact Club meet?",
+                keywords="fact club",
+                source="Club calendar",
+            ),
+            shown=FormFields(),
+            base=None,
             source_ids=kb.retriever.sources,
         ),
         guild_id=GUILD,
         actor="test",
-        is_owner=False,
     )
     yield kb
     kb.close()
