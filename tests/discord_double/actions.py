@@ -116,10 +116,8 @@ class UserActions:
     ) -> ix.InteractionHandle:
         """Run the message context-menu command ``name`` on ``target_message``."""
         target = self._message_payload(target_message)
-        data = self.factory.context_menu_data(name, guild_id, user_id, cmd.MESSAGE_COMMAND, target)
-        self._warn_unsynced(data, name, guild_id, cmd.MESSAGE_COMMAND)
-        return self._interact(
-            ix.APPLICATION_COMMAND, guild_id, channel_id, user_id, data, locale=locale
+        return self._context_menu(
+            guild_id, channel_id, user_id, name, cmd.MESSAGE_COMMAND, target, locale
         )
 
     async def context_menu_user(
@@ -134,10 +132,8 @@ class UserActions:
     ) -> ix.InteractionHandle:
         """Run the user context-menu command ``name`` on ``target_user_id``."""
         target = {"id": str(target_user_id)}
-        data = self.factory.context_menu_data(name, guild_id, user_id, cmd.USER_COMMAND, target)
-        self._warn_unsynced(data, name, guild_id, cmd.USER_COMMAND)
-        return self._interact(
-            ix.APPLICATION_COMMAND, guild_id, channel_id, user_id, data, locale=locale
+        return self._context_menu(
+            guild_id, channel_id, user_id, name, cmd.USER_COMMAND, target, locale
         )
 
     async def press_button(
@@ -156,15 +152,7 @@ class UserActions:
         if comp.get("type") != 2 or comp.get("disabled") or comp.get("style") == 5:
             raise ValueError(f"{custom_id!r} is not a clickable button: {comp}")
         data = {"custom_id": custom_id, "component_type": 2}
-        return self._interact(
-            ix.MESSAGE_COMPONENT,
-            guild_id,
-            channel_id,
-            user_id,
-            data,
-            message=payload,
-            locale=locale,
-        )
+        return self._use_component(guild_id, channel_id, user_id, payload, data, locale)
 
     async def select_menu(
         self: DiscordDouble,
@@ -189,15 +177,7 @@ class UserActions:
         if not comp.get("min_values", 1) <= len(values) <= comp.get("max_values", 1):
             raise ValueError(f"{len(values)} values outside min/max of {custom_id!r}")
         data = {"custom_id": custom_id, "component_type": comp["type"], "values": list(values)}
-        return self._interact(
-            ix.MESSAGE_COMPONENT,
-            guild_id,
-            channel_id,
-            user_id,
-            data,
-            message=payload,
-            locale=locale,
-        )
+        return self._use_component(guild_id, channel_id, user_id, payload, data, locale)
 
     async def submit_modal(
         self: DiscordDouble,
@@ -253,6 +233,42 @@ class UserActions:
         self.interactions_by_token[handle.token] = handle
         self.gateway.dispatch("INTERACTION_CREATE", payload, guild_id=guild_id)
         return handle
+
+    def _context_menu(
+        self: DiscordDouble,
+        guild_id: int | None,
+        channel_id: int,
+        user_id: int,
+        name: str,
+        ctype: int,
+        target: Json,
+        locale: str,
+    ) -> ix.InteractionHandle:
+        data = self.factory.context_menu_data(name, guild_id, user_id, ctype, target)
+        self._warn_unsynced(data, name, guild_id, ctype)
+        return self._interact(
+            ix.APPLICATION_COMMAND, guild_id, channel_id, user_id, data, locale=locale
+        )
+
+    def _use_component(
+        self: DiscordDouble,
+        guild_id: int | None,
+        channel_id: int,
+        user_id: int,
+        message: Json,
+        data: Json,
+        locale: str,
+    ) -> ix.InteractionHandle:
+        """A MESSAGE_COMPONENT interaction: a button or menu of ``message`` was used."""
+        return self._interact(
+            ix.MESSAGE_COMPONENT,
+            guild_id,
+            channel_id,
+            user_id,
+            data,
+            message=message,
+            locale=locale,
+        )
 
     def _warn_unsynced(
         self: DiscordDouble,

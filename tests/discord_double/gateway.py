@@ -119,18 +119,7 @@ class Gateway:
     def _on_frame(self, conn: GatewayConnection, frame: Json) -> None:
         op, data = frame.get("op"), frame.get("d")
         session = conn.session
-        self.log.add(
-            GatewayRecord(
-                "in",
-                session.shard_id if session else None,
-                session.session_id if session else None,
-                op,
-                None,
-                data,
-                None,
-                time.monotonic(),
-            )
-        )
+        self._record(conn, "in", op, None, data, None)
         if op == HEARTBEAT:
             if self.ack_heartbeats:
                 conn.send({"op": HEARTBEAT_ACK, "s": None, "t": None, "d": None})
@@ -262,18 +251,22 @@ class Gateway:
 
     # -- outgoing -----------------------------------------------------------------------
     def _record_out(self, conn: GatewayConnection, frame: Json) -> None:
+        self._record(conn, "out", frame["op"], frame.get("t"), frame.get("d"), frame.get("s"))
+
+    def _record(
+        self,
+        conn: GatewayConnection,
+        direction: str,
+        op: Any,
+        event: str | None,
+        data: Any,
+        seq: int | None,
+    ) -> None:
         session = conn.session
+        shard_id = session.shard_id if session else None
+        session_id = session.session_id if session else None
         self.log.add(
-            GatewayRecord(
-                "out",
-                session.shard_id if session else None,
-                session.session_id if session else None,
-                frame["op"],
-                frame.get("t"),
-                frame.get("d"),
-                frame.get("s"),
-                time.monotonic(),
-            )
+            GatewayRecord(direction, shard_id, session_id, op, event, data, seq, time.monotonic())
         )
 
     def live_sessions(self) -> list[GatewaySession]:

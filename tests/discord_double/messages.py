@@ -84,9 +84,17 @@ class MessageStore:
 
     def upload(self, channel_id: int, filename: str, content: bytes, content_type: str) -> Json:
         """A file a user attaches to a slash command option; its attachment payload."""
+        payload = self._new_attachment(channel_id, filename, content, content_type)
+        self.uploads[payload["id"]] = ((filename, content, content_type), payload)
+        return payload
+
+    def _new_attachment(
+        self, channel_id: int, filename: str, content: bytes, content_type: str
+    ) -> Json:
+        """An attachment payload with a fresh id, served by the double's attachment route."""
         attachment_id = str(self.snowflakes.next())
         url = f"{self._base_url()}/attachments/{channel_id}/{attachment_id}/{filename}"
-        payload = {
+        return {
             "id": attachment_id,
             "filename": filename,
             "size": len(content),
@@ -94,8 +102,6 @@ class MessageStore:
             "proxy_url": url,
             "content_type": content_type,
         }
-        self.uploads[attachment_id] = ((filename, content, content_type), payload)
-        return payload
 
     def attachment(self, attachment_id: str) -> FileTuple | None:
         """The bytes of an uploaded attachment."""
@@ -214,21 +220,12 @@ class MessageStore:
         attachments = list(keep)
         for index, (filename, content, content_type) in enumerate(files):
             meta = described.get(str(index), {})
-            attachment_id = str(self.snowflakes.next())
             name = meta.get("filename") or filename
-            url = f"{self._base_url()}/attachments/{stored.channel_id}/{attachment_id}/{name}"
-            attachment = {
-                "id": attachment_id,
-                "filename": name,
-                "size": len(content),
-                "url": url,
-                "proxy_url": url,
-                "content_type": content_type,
-            }
+            attachment = self._new_attachment(stored.channel_id, name, content, content_type)
             if meta.get("description"):
                 attachment["description"] = meta["description"]
             attachments.append(attachment)
-            stored.files[attachment_id] = (name, content, content_type)
+            stored.files[attachment["id"]] = (name, content, content_type)
         stored.data["attachments"] = attachments
 
     def _set_reference(
