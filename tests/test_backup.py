@@ -17,18 +17,15 @@ from knowledge.errors import SchemaTooNewError, StoreError
 from knowledge.models import Fact
 from knowledge.store import FactStore, LoggedQuestion
 from knowledge.store import backup as backups
+from tests.factories import admin_fact
 
 
-def admin_fact(fact_id: str) -> Fact:
-    return Fact(
-        id=fact_id,
-        text=f"Fact {fact_id} is one claim.",
-        source_id=None,
-        paragraph=None,
-        quote="",
+def one_claim(fact_id: str) -> Fact:
+    return admin_fact(
+        fact_id,
+        f"Fact {fact_id} is one claim.",
         questions=(f"what about {fact_id}?", f"tell me {fact_id}"),
         keywords=(fact_id,),
-        origin="admin",
         guild_id=1,
         citation_note="https://example.org note",
     )
@@ -38,7 +35,7 @@ def admin_fact(fact_id: str) -> Fact:
 def live(db_path: Path) -> Path:
     store = FactStore.open(db_path)
     build(store)
-    store.add_fact(admin_fact("before-backup"), actor="t")
+    store.add_fact(one_claim("before-backup"), actor="t")
     store.close()
     return db_path
 
@@ -75,7 +72,7 @@ def test_backup_while_a_writer_keeps_writing_is_consistent_and_opens(live, tmp_p
     def keep_writing() -> None:
         n = 0
         while not stop.is_set():
-            store.add_fact(admin_fact(f"during-{n}"), actor="writer")
+            store.add_fact(one_claim(f"during-{n}"), actor="writer")
             store.log_question(LoggedQuestion(f"q{n}", "unknown", 0, (), (), 1.0))
             written.append(n)
             n += 1
@@ -146,7 +143,7 @@ def test_backup_of_a_missing_or_foreign_database_names_it(tmp_path):
 def test_restore_swaps_in_the_backup_and_keeps_the_replaced_database(live, tmp_path):
     copy = backups.backup(live, tmp_path / "copy.db").path
     store = FactStore.open(live)
-    store.add_fact(admin_fact("after-backup"), actor="t")
+    store.add_fact(one_claim("after-backup"), actor="t")
     store.close()
     report = backups.restore(copy, live)
     assert fact_ids(live) == {"before-backup"}

@@ -9,8 +9,8 @@ import pytest
 
 from knowledge.curation.build import build, load_curated
 from knowledge.errors import CitationError, FactFileError
-from knowledge.models import Fact
 from knowledge.store import FactStore
+from tests.factories import admin_fact
 
 FACTS_FILE = "facts/japan-times-2012-01-04-social-media.toml"
 
@@ -130,21 +130,17 @@ def test_edited_fact_is_updated_and_audited(curated_root, store):
 
 def test_admin_facts_survive_a_rebuild(curated_root, store):
     build(store, curated_root)
-    admin_fact = Fact(
-        id="server-meetup",
-        text="The server meetup is on Fridays.",
-        source_id=None,
-        paragraph=None,
-        quote="",
+    meetup = admin_fact(
+        "server-meetup",
+        "The server meetup is on Fridays.",
         questions=("When is the meetup?",),
         keywords=("meetup",),
-        origin="admin",
         guild_id=42,
         citation_note="Pinned post in #events",
     )
-    store.add_fact(admin_fact, actor="admin:1")
+    store.add_fact(meetup, actor="admin:1")
     build(store, curated_root)
-    assert store.get_fact("server-meetup") == admin_fact
+    assert store.get_fact("server-meetup") == meetup
     assert store.fact_counts(42)["admin"] == 1
 
 

@@ -23,19 +23,19 @@ def run(cfg, capsys, *argv):
     return code, out.out, out.err
 
 
+def add(cfg, capsys, text, citation, *more):
+    """`fact add` in server 5."""
+    return run(cfg, capsys, "add", "--guild", "5", "--text", text, "--citation", citation, *more)
+
+
 def test_full_fact_lifecycle_from_the_terminal(cfg, capsys, tmp_path):
-    code, out, _ = run(
+    code, out, _ = add(
         cfg,
         capsys,
-        "add",
-        "--guild",
-        "5",
-        "--text",
         "The club meets on Fridays.",
+        "Club rules",
         "--question",
         "When does the club meet?",
-        "--citation",
-        "Club rules",
     )
     assert code == 0
     fact_id = out.split()[-1]
@@ -63,33 +63,10 @@ def test_full_fact_lifecycle_from_the_terminal(cfg, capsys, tmp_path):
 
 
 def test_duplicate_needs_force(cfg, capsys):
-    code, _, err = run(
-        cfg,
-        capsys,
-        "add",
-        "--guild",
-        "5",
-        "--text",
-        "Facebook had some 11 million users in Japan in 2011.",
-        "--citation",
-        "x",
-    )
+    near_duplicate = "Facebook had some 11 million users in Japan in 2011."
+    code, _, err = add(cfg, capsys, near_duplicate, "x")
     assert code == 1 and "facebook-passes-mixi-nielsen" in err
-    assert (
-        run(
-            cfg,
-            capsys,
-            "add",
-            "--guild",
-            "5",
-            "--force",
-            "--text",
-            "Facebook had some 11 million users in Japan in 2011.",
-            "--citation",
-            "x",
-        )[0]
-        == 0
-    )
+    assert add(cfg, capsys, near_duplicate, "x", "--force")[0] == 0
 
 
 def test_owner_edit_of_a_curated_fact_survives_rebuild(cfg, capsys):
@@ -133,7 +110,7 @@ def test_import_apply_and_rejections(cfg, capsys, tmp_path):
 def test_bad_input_gets_a_clear_error(cfg, capsys, tmp_path):
     code, _, err = run(cfg, capsys, "show", "no-such-fact")
     assert code == 1 and "no fact with id 'no-such-fact'" in err
-    code, _, err = run(cfg, capsys, "add", "--guild", "5", "--text", "x" * 1200, "--citation", "c")
+    code, _, err = add(cfg, capsys, "x" * 1200, "c")
     assert code == 1 and "limit is 1000" in err
     garbage = tmp_path / "g.json"
     garbage.write_bytes(b"\x00\x01 not json")

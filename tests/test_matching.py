@@ -12,6 +12,7 @@ from knowledge.config import RetrievalConfig
 from knowledge.models import Fact, Status
 from knowledge.retrieval.normalize import Lexicon, Normalizer
 from knowledge.retrieval.retriever import FactScorer, Retriever
+from tests.factories import admin_fact
 
 FAQ = Path(__file__).resolve().parent / "data" / "invented_faq.json"
 GUILD = 4242
@@ -19,15 +20,11 @@ GUILD = 4242
 
 def faq_facts() -> list[Fact]:
     return [
-        Fact(
-            id=r["id"],
-            text=r["text"],
-            source_id=None,
-            paragraph=None,
-            quote="",
-            questions=tuple(r["questions"]),
-            keywords=tuple(r["keywords"]),
-            origin="admin",
+        admin_fact(
+            r["id"],
+            r["text"],
+            questions=r["questions"],
+            keywords=r["keywords"],
             guild_id=GUILD,
             citation_note="Club FAQ",
         )
@@ -118,14 +115,10 @@ def test_discord_syntax_in_a_question_changes_nothing(faq, noise):
 
 
 def test_a_fact_full_of_discord_syntax_does_not_match_on_it():
-    junk = Fact(
-        id="junk",
-        text="Ping <@123456789012345678> <@&223456789012345678> @everyone "
+    junk = admin_fact(
+        "junk",
+        "Ping <@123456789012345678> <@&223456789012345678> @everyone "
         "https://example.org/a <#323456789012345678> for help.",
-        source_id=None,
-        paragraph=None,
-        quote="",
-        origin="admin",
         guild_id=GUILD,
     )
     retriever = Retriever(Normalizer(Lexicon()), RetrievalConfig())

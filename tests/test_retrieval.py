@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from knowledge.errors import InvalidQuestionError
-from knowledge.models import Fact, Status
+from knowledge.models import Status
 from knowledge.retrieval.normalize import Normalizer, QuestionType, question_type
+from tests.factories import admin_fact
 
 ARTICLE_URL = "https://www.japantimes.co.jp/life/2012/01/04/lifestyle/2011-trends-social-media-in-japan-comes-of-age/"
 
@@ -154,15 +155,11 @@ def test_full_width_text_is_normalised(kb):
 
 
 def test_admin_fact_is_only_used_in_its_own_server(kb):
-    fact = Fact(
-        id="meetup-day",
-        text="The FactBot fan meetup happens every Friday in the voice lounge.",
-        source_id=None,
-        paragraph=None,
-        quote="",
+    fact = admin_fact(
+        "meetup-day",
+        "The FactBot fan meetup happens every Friday in the voice lounge.",
         questions=("When is the fan meetup?",),
         keywords=("meetup", "fan meetup"),
-        origin="admin",
         guild_id=7,
         citation_note="Server rules",
     )

@@ -28,6 +28,7 @@ from knowledge.retrieval.normalize import (
     fold,
 )
 from knowledge.retrieval.retriever import FactScorer, Retriever
+from tests.factories import admin_fact
 
 REPO = Path(__file__).resolve().parent.parent
 QUESTIONS = [
@@ -70,15 +71,11 @@ def synthetic_facts(n: int, seed: int = 1) -> list[Fact]:
         name, thing, place = rng.choice(names), rng.choice(things), rng.choice(places)
         count = rng.randint(2, 90)
         facts.append(
-            Fact(
-                id=f"syn-{i:05d}",
-                text=f"{name} had {count} million {thing} in {place} in {rng.randint(1990, 2024)}.",
-                source_id=None,
-                paragraph=None,
-                quote="",
+            admin_fact(
+                f"syn-{i:05d}",
+                f"{name} had {count} million {thing} in {place} in {rng.randint(1990, 2024)}.",
                 questions=(f"How many {thing} did {name} have in {place}?",),
                 keywords=(name.lower(),),
-                origin="admin",
             )
         )
     return facts

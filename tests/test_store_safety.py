@@ -19,20 +19,17 @@ from knowledge.curation.build import build
 from knowledge.errors import StoreError
 from knowledge.models import Fact
 from knowledge.store import FactStore, LoggedQuestion, dbfile
+from tests.factories import admin_fact
 
 PAGE = 4096
 
 
-def admin_fact(fact_id: str, text: str = "", questions: int = 2) -> Fact:
-    return Fact(
-        id=fact_id,
-        text=text or f"Fact {fact_id} is one claim.",
-        source_id=None,
-        paragraph=None,
-        quote="",
-        questions=tuple(f"question {i} about {fact_id}?" for i in range(questions)),
+def one_claim(fact_id: str, text: str = "", questions: int = 2) -> Fact:
+    return admin_fact(
+        fact_id,
+        text or f"Fact {fact_id} is one claim.",
+        questions=(f"question {i} about {fact_id}?" for i in range(questions)),
         keywords=(fact_id,),
-        origin="admin",
         guild_id=1,
         citation_note="https://example.org note",
     )
@@ -91,7 +88,7 @@ def test_a_write_on_a_full_disk_fails_whole_names_the_file_and_the_store_recover
         n = 0
         with pytest.raises(StoreError, match="disk is full") as caught:
             for n in range(500):
-                store.add_fact(admin_fact(f"filler-{n}", "x" * 900, questions=10), actor="t")
+                store.add_fact(one_claim(f"filler-{n}", "x" * 900, questions=10), actor="t")
         assert str(built) in str(caught.value)
         for table, column in (
             ("facts", "id"),
@@ -103,7 +100,7 @@ def test_a_write_on_a_full_disk_fails_whole_names_the_file_and_the_store_recover
             assert len(store.get_fact(f"filler-{done}").questions) == 10
             assert len(store.audit_entries(f"filler-{done}")) == 1
         store.db.execute("pragma max_page_count = 1073741823")
-        store.add_fact(admin_fact("after-space-freed"), actor="t")
+        store.add_fact(one_claim("after-space-freed"), actor="t")
         assert store.get_fact("after-space-freed")
         assert store.read("pragma integrity_check")[0]["integrity_check"] == "ok"
     finally:
@@ -132,7 +129,7 @@ def write_from_another_process(path: str, name: str, count: int) -> int:
     store = FactStore.open(path)
     try:
         for n in range(count):
-            store.add_fact(admin_fact(f"{name}-{n}"), actor=name)
+            store.add_fact(one_claim(f"{name}-{n}"), actor=name)
             with store.write() as db:
                 db["question_log"].insert({"asked_at": "now", "question": f"{name} {n}"})
                 time.sleep(0.005)
@@ -153,7 +150,7 @@ def test_threads_and_other_processes_writing_at_once_lose_nothing(built):
 
             def thread_writes(t: int) -> None:
                 for n in range(25):
-                    store.add_fact(admin_fact(f"thread{t}-{n}"), actor=f"thread{t}")
+                    store.add_fact(one_claim(f"thread{t}-{n}"), actor=f"thread{t}")
                     store.log_question(question(f"thread{t} {n}"))
 
             with ThreadPoolExecutor(8) as threads:
@@ -223,11 +220,11 @@ def test_a_lock_held_past_the_busy_timeout_fails_whole_naming_the_file(built):
     try:
         other = hold_write_lock(built, 1.5)
         with pytest.raises(StoreError, match="locked") as caught:
-            store.add_fact(admin_fact("waited-too-long"), actor="t")
+            store.add_fact(one_claim("waited-too-long"), actor="t")
         assert str(built) in str(caught.value)
         assert other.wait(10) == 0
         assert not store.read("select id from facts where id = 'waited-too-long'")
-        store.add_fact(admin_fact("waited-too-long"), actor="t")  # fine once it is free
+        store.add_fact(one_claim("waited-too-long"), actor="t")  # fine once it is free
     finally:
         store.close()
 

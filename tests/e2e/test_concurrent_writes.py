@@ -15,9 +15,9 @@ import random
 import pytest
 
 from knowledge.curation.build import build
-from knowledge.models import Fact
 from knowledge.store import FactStore
 from tests.discord_double import DiscordDouble
+from tests.factories import admin_fact
 
 from .harness import BotProcess, Users, bot_config, read_rows
 
@@ -44,14 +44,10 @@ async def test_50_admin_writes_and_200_questions_at_once_lose_nothing(tmp_path):
         old_texts = distinct_texts(25, seed=25)
         for n in range(25):
             store.add_fact(
-                Fact(
-                    id=f"club-note-{n}",
-                    text=old_texts[n],
-                    source_id=None,
-                    paragraph=None,
-                    quote="",
+                admin_fact(
+                    f"club-note-{n}",
+                    old_texts[n],
                     questions=(f"what does club note {n} say?",),
-                    origin="admin",
                     guild_id=ids.guild,
                     citation_note="Club notice board",
                 ),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from knowledge.curation.build import build
-from knowledge.models import Fact
 from knowledge.store import FactStore
+from tests.factories import admin_fact
 
 from .harness import allows_no_mentions, embed_text
 
@@ -18,15 +18,12 @@ def add_huge_hostile_fact(process) -> None:
     store = FactStore.open(process.db_path)
     build(store)
     store.add_fact(
-        Fact(
-            id="zebra-crossing-rules",
-            text=("Zebra crossing rules " + HOSTILE + " ").ljust(1000, "z")[:1000],
-            source_id=None,
-            paragraph=None,
+        admin_fact(
+            "zebra-crossing-rules",
+            ("Zebra crossing rules " + HOSTILE + " ").ljust(1000, "z")[:1000],
             quote=("Quote " + HOSTILE + "\n> nested\n") * 30,
             questions=("What are the zebra crossing rules?",),
             keywords=("zebra crossing",),
-            origin="admin",
             guild_id=process.double.ids.guild,
             citation_note="Server handbook " + HOSTILE,
         ),
