@@ -86,7 +86,12 @@ def test_straight_quotes_match_the_articles_curly_ones(curated_root, store):
         (
             'text = "Phones went down in Japan',
             'texts = "Phones went down in Japan',
-            "text is missing",
+            "unknown field 'texts'",
+        ),
+        (
+            'text = "Phones went down in Japan',
+            'text = 5\n# "Phones went down in Japan',
+            "text must be text, not a number",
         ),
         ('[[facts]]\nid = "phones-went-down-march-11"', '[[facts]\nid = "x"', "not valid TOML"),
     ],

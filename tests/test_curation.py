@@ -402,3 +402,10 @@ def test_adding_does_not_ask_whether_the_caller_is_the_owner(curator):
     # Adding only ever makes an admin fact of this server: being the owner changes nothing.
     with pytest.raises(TypeError, match="is_owner"):
         curator.add(meetup(), guild_id=GUILD, actor="admin:1", is_owner=True)
+
+
+def test_an_unknown_field_is_rejected_not_ignored(curator, kb):
+    plan = import_plan(curator, [club_fact("typo", "A fact with a typo.") | {"question": ["q?"]}])
+    assert plan.added == [] and "unknown field 'question'" in plan.rejected[0][1]
+    with pytest.raises(FactFileError, match="unknown field 'question'"):
+        parse_fact(club_fact("typo", "x") | {"question": ["q?"]}, {}, where="f.toml: fact 'typo'")

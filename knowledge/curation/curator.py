@@ -489,7 +489,7 @@ class Curator:
         fact_id = record.get("id")
         if fact_id is not None and not (isinstance(fact_id, str) and fact_id):
             raise InvalidFactError("id must be text (or left out, for a new fact)")
-        fields = {k: record.get(k) for k in _RECORD_FIELDS}
+        fields = {k: v for k, v in record.items() if k not in _PLACEMENT_FIELDS}
         version = self.store.fact_versions([fact_id])[fact_id] if fact_id else None
         existing = None
         if fact_id is not None and version is not None:
@@ -514,7 +514,8 @@ class Curator:
         target_guild = guild_id if guild_id is not None else record.get("guild_id")
         if not isinstance(target_guild, int) or isinstance(target_guild, bool):
             raise InvalidFactError("an admin fact needs a server (guild_id)")
-        new_id = fact_id or self._new_id(fields["text"] if isinstance(fields["text"], str) else "")
+        text = fields.get("text")
+        new_id = fact_id or self._new_id(text if isinstance(text, str) else "")
         fact = self.validate_record(fields | {"id": new_id}, guild_id=target_guild)
         plan.added.append(fact)
         plan.versions[fact.id] = None
@@ -539,8 +540,8 @@ class Curator:
         return f"{stem}-{secrets.token_hex(3)}"
 
 
-# The fields of an exported fact record that make the fact (the others say where it belongs).
-_RECORD_FIELDS = ("text", "questions", "keywords", "source", "paragraph", "quote", "citation")
+# Fields of an exported record that say where a fact belongs, not what it is.
+_PLACEMENT_FIELDS = ("curated", "guild_id")
 
 
 @contextmanager

@@ -19,6 +19,9 @@ from ..tomlfile import read_toml
 from .sources import verified_quote
 
 FACT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
+# Every field a fact record may have; any other (a typo such as "question") is
+# refused rather than silently dropped.
+FACT_FIELDS = ("id", "text", "questions", "keywords", "source", "paragraph", "quote", "citation")
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,11 @@ def parse_fact(
     from elsewhere, a free-text `citation` (a URL and a note). Raises
     FactFileError or CitationError with `where` in the message.
     """
+    unknown = [key for key in record if key not in FACT_FIELDS]
+    if unknown:
+        raise FactFileError(
+            f"{where}: unknown field {str(unknown[0])!r} (a fact has {', '.join(FACT_FIELDS)})"
+        )
     fact_id = _text(record, "id", where, limit=80)
     if not FACT_ID.match(fact_id):
         raise FactFileError(
