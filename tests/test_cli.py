@@ -188,3 +188,75 @@ def test_bot_without_token_runs_the_console(built):
     assert result.returncode == 0, result.stderr
     assert "DISCORD_TOKEN is not set" in result.stderr
     assert "11 million" in result.stdout
+
+
+FACT_PACK = {
+    "format": "factbot-facts/1",
+    "facts": [
+        {
+            "id": "club-venue",
+            "text": "The Fact Club meetup is held at the Riverside Library, room 2.",
+            "questions": ["where is the meetup"],
+            "citation": "club handbook",
+        },
+        {
+            "id": "club-day",
+            "text": "The Fact Club meets every Thursday at 7 pm.",
+            "questions": ["when does the club meet"],
+            "citation": "club handbook",
+        },
+    ],
+}
+
+
+def test_eval_loads_a_fact_pack_into_a_scratch_server_and_grades_every_kind(
+    built, tmp_path, capsys
+):
+    pack = tmp_path / "pack.json"
+    pack.write_text(json.dumps(FACT_PACK), encoding="utf-8")
+    questions = tmp_path / "q.jsonl"
+    items = [
+        {"id": "a", "kind": "chat", "q": "<@1> where is the meetup??", "any": ["Riverside"]},
+        {"id": "b", "kind": "chat", "q": "wen does the club meet", "any": ["Thursday"]},
+        {
+            "id": "c",
+            "kind": "followup",
+            "q": "and mixi?",
+            "context": ["how many users did facebook have in japan according to nielsen?"],
+            "any": ["8.4 million"],
+        },
+        {"id": "d", "kind": "smalltalk", "q": "thx!!"},
+        {"id": "e", "kind": "oos", "q": "who won the world cup?"},
+        {"id": "f", "kind": "direct", "q": "Who founded the Fact Club?", "any": ["Nobody"]},
+    ]
+    questions.write_text("\n".join(json.dumps(i) for i in items), encoding="utf-8")
+    assert main(["--config", str(built), "eval", str(questions), "--facts", str(pack), "-v"]) == 0
+    out = capsys.readouterr().out
+    assert "Loaded 2 facts from pack.json" in out
+    assert re.search(r"chat\s+2\s+2\s+100.0%", out)
+    assert re.search(r"followup\s+1\s+1\s+100.0%", out)
+    assert re.search(r"smalltalk\s+1\s+1\s+100.0%", out)
+    assert re.search(r"answerable\s+3\s+4\s+75.0%", out)
+    assert "f [direct]" in out  # the one miss is listed with its outcome
+    # The scratch server was a throwaway copy: the real fact base has no admin facts.
+    assert main(["--config", str(built), "ask", "--json", "where is the meetup"]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] != "answer"
+
+
+def test_ask_with_guild_answers_from_that_servers_facts(built, tmp_path, capsys):
+    pack = tmp_path / "pack.json"
+    pack.write_text(json.dumps(FACT_PACK), encoding="utf-8")
+    main(["--config", str(built), "fact", "import", str(pack), "--guild", "77", "--apply"])
+    capsys.readouterr()
+    assert main(["--config", str(built), "ask", "--guild", "77", "where is the meetup"]) == 0
+    assert "Riverside Library" in capsys.readouterr().out
+    assert main(["--config", str(built), "ask", "--guild", "78", "where is the meetup"]) == 0
+    assert "Riverside Library" not in capsys.readouterr().out
+
+
+def test_ask_answers_small_talk_and_follow_ups_like_the_bot(built, capsys):
+    facebook = "how many users did facebook have in japan according to nielsen?"
+    assert main(["--config", str(built), "ask", "thanks!!", facebook, "and mixi?"]) == 0
+    out = capsys.readouterr().out
+    assert "You're welcome" in out and "Try asking, for example" in out
+    assert f"(following up on “{facebook}”)" in out and "8.4 million" in out
