@@ -170,7 +170,8 @@ class Responder:
                 for t in self.vocabulary.content_tokens(question)
                 if t not in asked and not self.vocabulary.is_generic(t)
             }
-            if not own <= words:
+            written = " ".join((fact.text, *fact.keywords)).casefold()
+            if not all(t in words or t in written for t in own):
                 return False
         if not rewrite.adds:
             return True
