@@ -24,6 +24,9 @@ from .understanding.conversation import ConversationMemory, Speaker
 from .understanding.pipeline import Responder, clean_message
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# A message is read whole (links, mentions and markup are dropped) up to this
+# size, Discord's own limit; what is left must fit retrieval.max_question_chars.
+MAX_MESSAGE_CHARS = 4000
 
 
 logger = logging.getLogger("factbot.knowledge")
@@ -128,8 +131,10 @@ class KnowledgeBase:
             message = _LONE_SURROGATE.sub("\ufffd", message)
         with self._lock:
             retriever = self.retriever
-        retriever.check_question(message)
-        retriever.check_question(clean_message(message) or "-")  # over-long once cleaned
+        if not isinstance(message, str) or not message.strip() or len(message) > MAX_MESSAGE_CHARS:
+            retriever.check_question(message)  # empty or far too long: refused before parsing
+        if cleaned := clean_message(message):
+            retriever.check_question(cleaned)  # what is left must fit the question limit
         responder = Responder(
             lambda question: retriever.ask(question, guild_id=guild_id),
             retriever.normalizer,

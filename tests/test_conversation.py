@@ -14,7 +14,7 @@ from knowledge.config import Config, ConversationConfig, load_config
 from knowledge.curation.build import build
 from knowledge.curation.curator import Curator
 from knowledge.curation.form import FormFields, draft_from_form
-from knowledge.errors import ConfigError
+from knowledge.errors import ConfigError, InvalidQuestionError
 from knowledge.models import ResponseKind, Status
 from knowledge.service import KnowledgeBase
 from knowledge.store import FactStore
@@ -242,3 +242,38 @@ def test_conversation_keys_are_checked(tmp_path):
     assert load_config(path, environ={}).conversation == replace(
         ConversationConfig(), followup_seconds=120.0
     )
+
+
+def test_a_long_link_does_not_make_a_short_question_too_long(kb, clock):
+    message = f"how big is GREE? https://example.com/{'x' * 600}"
+    assert fact_ids(ask(kb, message))[0] == "gree-mobage-town-over-20-million-users-each"
+
+
+def test_a_long_question_is_still_refused_politely(kb, clock):
+    with pytest.raises(InvalidQuestionError, match="characters long"):
+        ask(kb, "how big is GREE " * 40)
+
+
+TROUBLE = st.sampled_from(
+    ["<@1>", "@everyone", "\u200b", "**", "?", ".", "\n", "and ", "it ", "what about ", "3/11", "%"]
+)
+MESSAGES = st.lists(st.one_of(st.text(max_size=30), TROUBLE), max_size=25).map("".join)
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(first=MESSAGES, second=MESSAGES, replying=st.booleans(), auto=st.booleans())
+def test_any_two_messages_get_a_response_or_a_polite_refusal(kb, first, second, replying, auto):
+    for message in (first, second):
+        try:
+            response = ask(kb, message, user="fuzz", replying=replying, questions_only=auto)
+        except InvalidQuestionError:
+            continue
+        assert response.kind in ResponseKind
+        if response.kind is ResponseKind.ANSWER:
+            assert response.answer is not None and len(response.answer.facts) <= 3
+        if response.kind is ResponseKind.SMALL_TALK:
+            assert response.small_talk and not auto

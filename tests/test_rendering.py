@@ -5,8 +5,17 @@ from __future__ import annotations
 import pytest
 
 from bot import limits
-from bot.rendering import render_answer
-from knowledge.models import Answer, Citation, Fact, ScoredFact, Status, Suggestion
+from bot.rendering import render_answer, render_response
+from knowledge.models import (
+    Answer,
+    Citation,
+    Fact,
+    Response,
+    ResponseKind,
+    ScoredFact,
+    Status,
+    Suggestion,
+)
 from tests.discord_safety import (
     BARE_LINK,
     WORKING_LINK,
@@ -204,3 +213,22 @@ def test_links_in_fact_text_quotes_and_questions_are_never_clickable(text):
     assert f"[Read the source]({own})" in reply_text(reply)  # the citation stays a link
     for safe in (limits.defuse(text), limits.safe_text(text, 200), limits.quote_block(text, 200)):
         assert BARE_LINK.findall(safe) == [] and "//" in safe  # the text stays readable
+
+
+def test_small_talk_is_plain_text_with_a_defused_example_and_no_fact():
+    reply = render_response(
+        Response(ResponseKind.SMALL_TALK, small_talk="Hi!", example=f"{MASS} when is it?")
+    )
+    assert reply.embed is None and reply.content.startswith("Hi!\nTry asking, for example: “")
+    assert working_mentions(reply_text(reply)) == []
+    assert_within_limits(reply)
+
+
+def test_a_follow_up_shows_the_question_whose_context_it_used_defused_and_clipped():
+    answer = Answer("and mixi?", Status.ANSWER, 90.0, facts=(fact("Mixi had 8.4 million."),))
+    context = f"{MASS} how many users did facebook have? " * 20
+    reply = render_response(Response(ResponseKind.ANSWER, answer=answer, context_question=context))
+    author = reply.embed.to_dict()["author"]["name"]
+    assert author.startswith("↪ following up on: ") and len(author) <= limits.FIELD_NAME
+    assert working_mentions(author) == []
+    assert_within_limits(reply)
