@@ -10,15 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from knowledge.config import Config, ConversationConfig, load_config
-from knowledge.curation.build import build
-from knowledge.curation.curator import Curator
-from knowledge.curation.form import FormFields, draft_from_form
+from knowledge.config import ConversationConfig, load_config
+from knowledge.curation.form import FormFields
 from knowledge.errors import ConfigError, InvalidQuestionError
 from knowledge.models import ResponseKind, Status
-from knowledge.service import KnowledgeBase
-from knowledge.store import FactStore
 from knowledge.understanding.conversation import ConversationMemory, Speaker
+from tests.factories import knowledge_base_with
 
 GUILD, OTHER_GUILD = 1_100_000_000_004_194_305, 42
 CHANNEL, OTHER_CHANNEL = 10, 11
@@ -35,23 +32,15 @@ class Clock:
 
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory):
-    store = FactStore.open(tmp_path_factory.mktemp("conversation") / "factbot.db")
-    build(store)
-    kb = KnowledgeBase(store, Config())
-    Curator(kb).add(
-        draft_from_form(
-            FormFields(
-                text="The Fact Club meets every Thursday at the Riverside library.",
-                questions="Where does the Fact Club meet?",
-                keywords="fact club",
-                source="Club calendar",
-            ),
-            shown=FormFields(),
-            base=None,
-            source_ids=kb.retriever.sources,
+    kb = knowledge_base_with(
+        tmp_path_factory.mktemp("conversation") / "factbot.db",
+        FormFields(
+            text="The Fact Club meets every Thursday at the Riverside library.",
+            questions="Where does the Fact Club meet?",
+            keywords="fact club",
+            source="Club calendar",
         ),
-        guild_id=GUILD,
-        actor="test",
+        GUILD,
     )
     yield kb
     kb.close()

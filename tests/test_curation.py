@@ -44,6 +44,11 @@ def add(curator, guild=GUILD, **changes):
     return curator.add(meetup(**changes), guild_id=guild, actor="admin:1")
 
 
+def edit(curator, fact_id, actor, **changes):
+    """An admin (not the owner) of GUILD edits the meetup fact."""
+    return curator.edit(fact_id, meetup(**changes), guild_id=GUILD, actor=actor, is_owner=False)
+
+
 def test_added_fact_answers_at_once_only_in_its_server(curator, kb):
     fact = add(curator)
     answer = kb.ask("when is the fact club meetup?", guild_id=GUILD, log=False).answer
@@ -164,7 +169,7 @@ def test_remove_and_restore(curator, kb):
         is not Status.ANSWER
     )
     with pytest.raises(FactNotFoundError, match="removed"):
-        curator.edit(fact.id, meetup(), guild_id=GUILD, actor="admin:1", is_owner=False)
+        edit(curator, fact.id, "admin:1")
     assert fact.id in curator.fact_ids("", GUILD, removed=True)
     curator.restore(fact.id, guild_id=GUILD, actor="admin:1", is_owner=False)
     assert (
@@ -175,13 +180,7 @@ def test_remove_and_restore(curator, kb):
 
 def test_history_and_rollback(curator, kb):
     fact = add(curator)
-    curator.edit(
-        fact.id,
-        meetup(text="The meetup moved to Saturdays in the voice lounge."),
-        guild_id=GUILD,
-        actor="admin:2",
-        is_owner=False,
-    )
+    edit(curator, fact.id, "admin:2", text="The meetup moved to Saturdays in the voice lounge.")
     history = curator.history(fact.id, GUILD)
     assert [(h.action, h.actor) for h in history] == [("create", "admin:1"), ("update", "admin:2")]
     assert history[1].changes == ("text",)
@@ -278,12 +277,12 @@ def test_concurrent_admins_lose_nothing(curator, kb):
                 guild_id=GUILD,
                 actor=f"admin:{n}",
             )
-            curator.edit(
+            edit(
+                curator,
                 fact.id,
-                meetup(text=f"Club rule number {n}, edited.", questions=(f"rule {n}?",)),
-                guild_id=GUILD,
-                actor=f"admin:{n}",
-                is_owner=False,
+                f"admin:{n}",
+                text=f"Club rule number {n}, edited.",
+                questions=(f"rule {n}?",),
             )
         except Exception as exc:
             errors.append(exc)
@@ -347,13 +346,7 @@ def test_a_fact_of_another_server_is_a_conflict_not_a_store_failure(curator, kb)
 def test_remove_edit_and_rollback_refuse_a_fact_changed_since_their_preview(curator, kb):
     fact = add(curator)
     seen = curator.version(fact.id)
-    curator.edit(
-        fact.id,
-        meetup(text="The meetup moved to Saturdays."),
-        guild_id=GUILD,
-        actor="b",
-        is_owner=False,
-    )
+    edit(curator, fact.id, "b", text="The meetup moved to Saturdays.")
     entry = curator.history(fact.id, GUILD)[0].id
     with pytest.raises(FactChangedError, match="run /fact remove again"):
         curator.remove(fact.id, guild_id=GUILD, actor="a", is_owner=False, expected=seen)

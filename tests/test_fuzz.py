@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,14 +14,12 @@ from hypothesis import strategies as st
 
 from bot import limits
 from bot.rendering import render_answer
-from knowledge.config import Config
 from knowledge.curation.build import build, runtime_lexicon
 from knowledge.curation.curator import MAX_IMPORT_BYTES, Curator, InvalidFactError
 from knowledge.curation.form import FormFields, draft_from_form
 from knowledge.errors import InvalidQuestionError
 from knowledge.models import Answer, Citation, Fact, ScoredFact, Status, Suggestion
 from knowledge.retrieval.normalize import Normalizer, fold, looks_like_question, question_type
-from knowledge.service import KnowledgeBase
 from knowledge.store import FactStore
 from tests.discord_safety import (
     WORKING_LINK,
@@ -30,6 +27,7 @@ from tests.discord_safety import (
     reply_text,
     working_mentions,
 )
+from tests.factories import knowledge_base_with
 
 FUZZ = settings(  # each property sets its own number of examples; the file runs in ~30 s
     max_examples=100,
@@ -115,24 +113,15 @@ def test_normalising_any_text_never_fails(normalizer, text):
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory):
     """The article's fact base in a real SQLite file, plus one admin fact."""
-    path: Path = tmp_path_factory.mktemp("fuzz") / "factbot.db"
-    store = FactStore.open(path)
-    build(store)
-    kb = KnowledgeBase(store, Config())
-    Curator(kb).add(
-        draft_from_form(
-            FormFields(
-                text="The Fact Club bake sale is on June 3 @everyone.",
-                questions="When is the bake sale?",
-                keywords="bake sale",
-                source="Club calendar",
-            ),
-            shown=FormFields(),
-            base=None,
-            source_ids=kb.retriever.sources,
+    kb = knowledge_base_with(
+        tmp_path_factory.mktemp("fuzz") / "factbot.db",
+        FormFields(
+            text="The Fact Club bake sale is on June 3 @everyone.",
+            questions="When is the bake sale?",
+            keywords="bake sale",
+            source="Club calendar",
         ),
-        guild_id=GUILD,
-        actor="test",
+        GUILD,
     )
     yield kb
     kb.close()
