@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import sqlite3
 import sys
@@ -374,6 +375,17 @@ class User:
     async def submit(self, form: InteractionCallback, **by_label: str) -> SentMessage:
         """Submit the form and return the bot's answer."""
         return await (await self.send_form(form, **by_label)).reply(timeout=TIMEOUT)
+
+    def attach(self, data: bytes, filename: str = "facts.json") -> str:
+        """Upload a file for a slash command option here; its attachment id."""
+        return self.double.upload_attachment(self.channel, filename, data)
+
+    async def import_facts(
+        self, facts: list[dict] | bytes, filename: str = "facts.json"
+    ) -> SentMessage:
+        """`/fact import` of these records (or these raw bytes): the dry-run reply."""
+        data = facts if isinstance(facts, bytes) else json.dumps({"facts": facts}).encode()
+        return await self.command("fact import", {"file": self.attach(data, filename)})
 
     async def add_fact(self, **by_label: str) -> SentMessage:
         """`/fact add`, filled in and submitted: the bot's answer."""

@@ -100,10 +100,9 @@ async def test_spamming_an_auto_answer_channel_is_answered_up_to_the_limit_silen
 
 
 async def test_a_25_mb_import_is_refused_before_it_is_downloaded(bot, double, users):
-    ids = double.ids
     facts_before = bot.count("select count(*) from facts")
     big = json.dumps({"facts": [{"id": "x", "text": "y" * (25 * 1024 * 1024)}]}).encode()
-    upload = double.upload_attachment(ids.general_channel, "facts.json", big)
+    upload = users.admin.attach(big)
     reply = await users.admin.command("fact import", {"file": upload})
     assert reply.ephemeral and "the limit is 2,000,000" in reply.content
     assert "Nothing was read" in reply.content
@@ -128,7 +127,7 @@ async def test_a_malformed_import_is_refused_and_changes_nothing(bot, double, us
         return bot.count("select count(*) from facts"), bot.count("select count(*) from audit_log")
 
     before = counts()
-    upload = double.upload_attachment(double.ids.general_channel, "facts.json", data)
+    upload = users.admin.attach(data)
     reply = await users.admin.command("fact import", {"file": upload})
     assert reply.ephemeral and "the file" in reply.content, reply.content
     assert "Apply" not in str(reply.components)

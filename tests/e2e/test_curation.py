@@ -174,15 +174,14 @@ async def test_review_queue_answer_this_and_dismiss(users):
 
 
 async def test_export_then_import_round_trips_and_bad_records_are_rejected(bot, users):
-    admin, ids = users.admin, users.double.ids
+    admin = users.admin
     exported = await admin.command("fact export")
     filename, data, _ = exported.files[0]
     assert filename.endswith(".json")
     facts = json.loads(data)["facts"]
     assert any(f["curated"] for f in facts) and any(not f["curated"] for f in facts)
 
-    same = users.double.upload_attachment(ids.general_channel, "facts.json", data)
-    dry = await admin.command("fact import", {"file": same})
+    dry = await admin.import_facts(data)
     assert "**0** to add · **0** to change" in embed_text(dry) and not buttons(dry)
 
     facts.append(
@@ -194,10 +193,7 @@ async def test_export_then_import_round_trips_and_bad_records_are_rejected(bot, 
     )
     facts.append({"id": "broken", "text": "", "citation": "x"})
     next(f for f in facts if f["curated"])["text"] = "An admin rewrote the article."
-    upload = users.double.upload_attachment(
-        ids.general_channel, "facts.json", json.dumps({"facts": facts}).encode()
-    )
-    dry = await admin.command("fact import", {"file": upload})
+    dry = await admin.import_facts(facts)
     text = embed_text(dry)
     assert "**1** to add" in text and "**2** rejected" in text and "bot owner" in text
     assert bot.rows("select 1 from facts where id = 'club-mascot'") == []  # dry run
@@ -207,9 +203,7 @@ async def test_export_then_import_round_trips_and_bad_records_are_rejected(bot, 
 
 
 async def test_malformed_import_changes_nothing(bot, users):
-    ids = users.double.ids
     before = bot.count("select count(*) from facts")
-    upload = users.double.upload_attachment(ids.general_channel, "bad.json", b"\x00\x01{{ not json")
-    reply = await users.admin.command("fact import", {"file": upload})
+    reply = await users.admin.import_facts(b"\x00\x01{{ not json", "bad.json")
     assert "not valid JSON" in reply.content
     assert bot.count("select count(*) from facts") == before

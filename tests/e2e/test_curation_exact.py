@@ -4,7 +4,6 @@ and links that never become clickable (the findings of issue 11)."""
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -29,16 +28,9 @@ def audit_count(bot, fact_id) -> int:
     return bot.count("select count(*) from audit_log where fact_id = ?", [fact_id])
 
 
-async def dry_run(user, records):
-    """The dry-run reply to /fact import of these records."""
-    data = json.dumps({"facts": records}).encode()
-    upload = user.double.upload_attachment(user.channel, "facts.json", data)
-    return await user.command("fact import", {"file": upload})
-
-
 async def apply(user, records):
     """Dry run and Apply: the reply to Apply."""
-    dry = await dry_run(user, records)
+    dry = await user.import_facts(records)
     return await user.press(dry, button(dry, "Apply"))
 
 
@@ -109,7 +101,7 @@ async def test_an_edit_form_opened_before_another_change_is_refused(bot, users):
 
 async def test_a_stale_dry_run_is_refused_and_writes_nothing(bot, users):
     record = {"id": "stale-one", "citation": "Club lore"}
-    plan_a = await dry_run(users.admin, [record | {"text": "Plan A says the mascot is a fox."}])
+    plan_a = await users.admin.import_facts([record | {"text": "Plan A says the mascot is a fox."}])
     done_b = await apply(users.admin, [record | {"text": "Plan B says the mascot is an owl."}])
     assert "1 added" in done_b.content
     late = await users.admin.press(plan_a, button(plan_a, "Apply"))
@@ -125,7 +117,7 @@ async def test_a_second_press_of_apply_says_it_was_already_applied(bot, users):
         {"id": f"twice-{n}", "text": f"Fact {n} of a double-pressed import.", "citation": "x"}
         for n in (1, 2)
     ]
-    dry = await dry_run(users.admin, records)
+    dry = await users.admin.import_facts(records)
     first = await users.admin.click(dry, button(dry, "Apply"))
     second = await users.admin.click(dry, button(dry, "Apply"))  # before the first is answered
     replies = [(await first.reply(timeout=10)).content, (await second.reply(timeout=10)).content]
@@ -141,7 +133,7 @@ async def test_a_second_press_of_apply_says_it_was_already_applied(bot, users):
 async def test_wrong_typed_fields_are_rejected_by_name_not_dropped(bot, users, field, value):
     fact_id = f"typed-{field}"
     record = {"id": fact_id, "text": "The club's typed fact.", "citation": "Club lore"}
-    dry = await dry_run(users.admin, [record | {field: value}])
+    dry = await users.admin.import_facts([record | {field: value}])
     text = embed_text(dry)
     assert "**0** to add" in text and "**1** rejected" in text, text
     assert fact_id in text and re.search(rf"{field} must be (a list of strings|text)", text), text
@@ -151,7 +143,7 @@ async def test_wrong_typed_fields_are_rejected_by_name_not_dropped(bot, users, f
 
 async def test_a_conflict_says_so_and_logs_no_error(bot, users):
     record = {"id": "shared-id", "citation": "Club lore"}
-    ours = await dry_run(users.admin, [record | {"text": "The Fact Club's shared fact."}])
+    ours = await users.admin.import_facts([record | {"text": "The Fact Club's shared fact."}])
     theirs = await apply(users.other_admin, [record | {"text": "The Other Server's own fact."}])
     assert "1 added" in theirs.content
     line = len(bot.output)

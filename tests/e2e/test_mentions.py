@@ -52,10 +52,7 @@ async def facts(double, users):
         "quote": f"round the harbour {bad}",
     }
     rejected = {"id": "@everyone", "text": bad, "citation": bad}
-    upload = double.upload_attachment(
-        ids.general_channel, "facts.json", json.dumps({"facts": [imported, rejected]}).encode()
-    )
-    dry = await admin.command("fact import", {"file": upload})
+    dry = await admin.import_facts([imported, rejected])
     assert "**1** to add" in embed_text(dry) and "**1** rejected" in embed_text(dry)
     done = await admin.press(dry, button(dry, "Apply"))
     assert "1 added" in done.content

@@ -299,22 +299,12 @@ async def test_an_admin_who_loses_the_role_cannot_finish(bot, double, actors, wo
 
 async def test_import_apply(bot, double, users, actors, world):
     admin = actors["admin"]
-    upload = double.upload_attachment(
-        admin.channel,
-        "facts.json",
-        json.dumps(
-            {
-                "facts": [
-                    {
-                        "id": "club-lost-and-found",
-                        "text": "Lost things go to Aiko.",
-                        "citation": "x",
-                    }
-                ]
-            }
-        ).encode(),
-    )
-    dry = await admin.command("fact import", {"file": upload})
+    lost_and_found = {
+        "id": "club-lost-and-found",
+        "text": "Lost things go to Aiko.",
+        "citation": "x",
+    }
+    dry = await admin.import_facts([lost_and_found])
     for label in ("Apply", "Cancel"):
         await assert_only_the_opener_may_press(bot, users, actors, dry, button(dry, label))
     assert bot.rows("select 1 from facts where id = 'club-lost-and-found'") == []
