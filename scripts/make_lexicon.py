@@ -221,7 +221,8 @@ def main() -> None:
         same, broader, narrower = related[k]
         groups = [
             ranked(same, k, MAX_SAME),
-            ranked({w: None for w in broader if w not in same}, k, MAX_BROADER),
+            # nearest first: a cat's "feline" and "carnivore" before "animal"
+            [w for w in broader if w not in same and w != k and frequent(w)][:MAX_BROADER],
             ranked({w: None for w in narrower if w not in same}, k, MAX_NARROWER),
         ]
         if any(groups):

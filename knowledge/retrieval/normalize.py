@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -40,6 +40,7 @@ _DISCORD_SYNTAX = re.compile(
     r"|@(?:everyone|here)\b"
     r"|(?<!\d)\d{17,}(?!\d)"
 )
+_ID = re.compile(r"\d{17}")
 
 
 def _words(text: str) -> frozenset[str]:
@@ -207,7 +208,14 @@ class Normalizer:
     def tokens(self, text: str) -> list[str]:
         """All tokens, aliases resolved, synonyms mapped, light stemming applied."""
         folded = fold(text)
-        folded = _DISCORD_SYNTAX.sub(_syntax_replacement, folded)
+        if (
+            "<" in folded
+            or "@" in folded
+            or "/" in folded
+            or "www." in folded
+            or _ID.search(folded)
+        ):
+            folded = _DISCORD_SYNTAX.sub(_syntax_replacement, folded)
         folded = folded.replace("'s ", " ").replace("'s", " ")
         folded = self._alias_re.sub(lambda m: f" {self.lexicon.aliases[_key(m)]} ", folded)
         folded = self._phrase_re.sub(lambda m: f" {self._phrases[_key(m)]} ", folded)
@@ -241,26 +249,33 @@ class Normalizer:
             found.update(self.content_tokens(phrase))
         return found
 
-    def markers(self, text: str) -> frozenset[str]:
+    def markers(self, text: str, tokens: Iterable[str] | None = None) -> frozenset[str]:
         """What pins a statement to one case: its years ("y2011"), other
-        numbers ("n412"), months ("mmarch") and places ("posaka"). Two
-        texts about the same thing with different markers of one kind are
-        about different cases (see `mismatched`)."""
-        folded = _DISCORD_SYNTAX.sub(_syntax_replacement, fold(text))
-        found = {f"m{m.group(1) or m.group(2)}" for m in _MONTH.finditer(folded)}
-        for number in _NUMBER.findall(folded):
-            value = number.replace(",", "")
-            if "." in value:
-                value = value.rstrip("0").rstrip(".")
-            found.add(("y" if _YEAR.fullmatch(value) else "n") + value)
+        numbers ("n412"), months ("mmarch") and places ("posaka"), from its
+        tokens (content_tokens(text) unless given). Two texts about the same
+        thing with different markers of one kind are about different cases
+        (see `mismatched`)."""
         places = self.english.places
-        found.update(f"p{w}" for t in _TOKEN.findall(folded) if (w := stem(t)) in places)
+        found: set[str] = set()
+        for token in self.content_tokens(text) if tokens is None else tokens:
+            if token[0].isdigit():
+                value = token.replace(",", "")
+                if "." in value:
+                    value = value.rstrip("0").rstrip(".")
+                found.add(("y" if _YEAR.fullmatch(value) else "n") + value)
+            elif token in _MONTHS:
+                found.add(f"m{token}")
+            elif token in places:
+                found.add(f"p{token}")
+        if "may" in text.lower() and _MAY.search(fold(text)):  # "may" is a stopword
+            found.add("mmay")
         return frozenset(found)
 
-    def question_markers(self, question: str) -> frozenset[str]:
-        """A question's markers, and what it asks for ("?when", see asked_for)."""
+    def question_markers(self, question: str, tokens: Iterable[str]) -> frozenset[str]:
+        """A question's markers (from its content tokens), and what it asks
+        for ("?when", see asked_for)."""
         asked = asked_for(question)
-        return self.markers(question) | ({f"?{asked}"} if asked else set())
+        return self.markers(question, tokens) | ({f"?{asked}"} if asked else set())
 
     def is_generic(self, token: str) -> bool:
         """True for an everyday word (see GENERIC_WORDS)."""
@@ -388,11 +403,10 @@ def question_type(text: str) -> QuestionType:
     return QuestionType.OTHER
 
 
-_MONTH = re.compile(
-    r"\b(january|february|march|april|june|july|august|september|october|november|december)\b"
-    r"|(?:(?<=\bin )|(?<=\bof )|(?<=\bsince )|(?<=\buntil )|(?<=\bby ))(may)\b|\b(may)(?= \d)"
+_MONTHS = _words(
+    "january february march april june july august september october november december"
 )
-_NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.,])\d+(?:\.\d+)?")
+_MAY = re.compile(r"\b(?:in|of|since|until|by) may\b|\bmay \d")
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 
 
@@ -409,9 +423,10 @@ def mismatched(question: frozenset[str], fact: frozenset[str]) -> bool:
 _ASKED_FOR = re.compile(
     r"\b(?:(how\s+(?:many|much))|((?:what|which)\s+(?:time|day|date|year|month))|"
     r"((?:what|which)\s+(?:place|city|country|town|address|location))|"
-    r"(who|whom|whose)|(when)|(where)|(why)|(how)|(what|whats|which))\b"
+    r"(who|whom|whose|whos)|(when|whens)|(where|wheres)|(why)|(how|hows)|(what|whats|which))\b"
 )
 _ASKED_FOR_NAMES = ("how many", "when", "where", "who", "when", "where", "why", "how", "what")
+ASKED_FOR_NAMES = frozenset(_ASKED_FOR_NAMES)
 _SPECIFIC_ASKS = frozenset({"?how many", "?when", "?where", "?who"})
 
 

@@ -38,6 +38,7 @@ from ..errors import FactNotFoundError, InvalidQuestionError
 from ..models import Answer, Fact, ScoredFact, Source, Status, Suggestion
 from ..store import citation_for
 from .normalize import (
+    ASKED_FOR_NAMES,
     Normalizer,
     QuestionType,
     asked_for,
@@ -68,6 +69,7 @@ DESCRIPTION_SIMILARITY = 0.8  # a word that describes an entity the fact names
 SAME_SIMILARITY = 0.7  # a synonym or derived form (buy, purchase; found, founder)
 NARROWER_SIMILARITY = 0.55  # the fact's word is a kind of the question's
 BROADER_SIMILARITY = 0.4  # the question's word is a kind of the fact's
+RELATED_LIMIT = 4  # related words considered for one question word
 # How much a word the fact base has never seen weighs, by how common it is in
 # English (Zipf scale): a name or rare word (up to RARE_ZIPF) counts fully, an
 # everyday word such as "folks" (COMMON_ZIPF and up) a quarter as much.
@@ -79,6 +81,10 @@ MIN_ANSWER_COVERAGE = 0.6  # below this share of the question, never assert a fa
 # descriptions of them): related words alone make a "did you mean".
 MIN_OWN_COVERAGE = 0.55
 OWN_SIMILARITY = 0.8  # a match at least this close is the fact's own word
+# Nor when one telling question word the fact does not match at all carries
+# more than this share of the question's weight ("weather" in "what's the
+# weather for Sunday's ride" against the ride's fact).
+MAX_UNMATCHED_SHARE = 0.36
 TOPIC_MARGIN_FACTOR = 2.5  # "tell me about X" shows more of what is known about X
 # A question that is one of a fact's own phrasings (same question word, same
 # content words, typos allowed) scores at least this, however common its words.
@@ -118,6 +124,7 @@ class _Candidate:
     phrasing_index: int  # which phrasing: 0 the text, i the i-th question
     coverage: float
     assertable: bool  # enough evidence to state this fact outright
+    phrased: bool = False  # the question is one of the fact's stored phrasings
 
 
 @dataclass(frozen=True, slots=True)
@@ -388,7 +395,7 @@ class Retriever:
             described=frozenset(described - tokens),
             phrasings=phrasings,
             phrasing_keys=frozenset(keys),
-            markers=norm.markers(" ".join((fact.text, *fact.keywords)))
+            markers=norm.markers(fact.text, tokens)
             | {f"?{a}" for q in fact.questions if (a := asked_for(q))},
             has_number=bool(_QUANTITY.search(folded_text)),
             has_time=bool(_TIMEISH.search(folded_text)),
@@ -592,12 +599,12 @@ class Retriever:
         # The question as asked, and without its everyday words ("happen"),
         # each also without its question word, as "meetup venue" is stored.
         plain = [t for t in closest if not self.normalizer.is_generic(t)]
-        keys = {
-            key
-            for asked in (asked_for(question), "")
-            for words in (closest, plain)
-            for key in phrasing_keys(asked, words)
-        }
+        # A question without a question word we know ("whos the secretary")
+        # may be asking what any stored phrasing asks.
+        asked = asked_for(question)
+        keys = {key for a in (asked, "") for w in (closest, plain) for key in phrasing_keys(a, w)}
+        if not asked:
+            keys |= {key for a in ASKED_FOR_NAMES for key in phrasing_keys(a, closest)}
         return PreparedQuestion(
             question=question,
             tokens=tuple(tokens),
@@ -612,7 +619,7 @@ class Retriever:
             query_string=" ".join(tokens),
             words=frozenset(v for e in expansions.values() for v in e),
             phrasing_keys=frozenset(keys),
-            markers=self.normalizer.question_markers(question),
+            markers=self.normalizer.question_markers(question, tokens),
         )
 
     def _rank(
@@ -629,7 +636,28 @@ class Retriever:
         if not len(numbers):
             return [], q.topic
         need = max(need, self.config.max_facts, self.config.max_suggestions)
-        return self._rerank(q, numbers, coverage, own, need, phrased), q.topic
+        ranked = self._rerank(q, numbers, coverage, own, need, phrased)
+        for candidate in ranked[:need]:
+            if candidate.assertable and not candidate.phrased:
+                candidate.assertable = self._explains(q, candidate.fact)
+        return ranked, q.topic
+
+    def _explains(self, q: PreparedQuestion, fact: Fact) -> bool:
+        """False when the fact leaves a telling question word unmatched that
+        weighs too much (MAX_UNMATCHED_SHARE)."""
+        number = self._number.get(fact.id)
+        joined = self._phrasings[number] if number is not None else None
+        if joined is None:
+            return True
+        words = set(joined.split())
+        unmatched = [
+            token
+            for token, expansion in q.expansions
+            if token in q.telling and not any(word in words for word, _ in expansion)
+        ]
+        if not unmatched:
+            return True
+        return max(q.weights[t] for t in unmatched) <= MAX_UNMATCHED_SHARE * q.total_weight
 
     def _coverage(
         self, q: PreparedQuestion, guild_id: int | None, phrased: Collection[int] = ()
@@ -672,6 +700,7 @@ class Retriever:
                 continue
             if best is None:
                 best = np.zeros(size)
+            weakest = min(similarity for _, similarity in lists)
             for docs, similarity in lists:
                 best[docs] = np.maximum(best[docs], similarity)
             for docs, _ in lists:
@@ -679,7 +708,8 @@ class Retriever:
                 # first list adds it and clears it, the others add zero.
                 found = best[docs]
                 covered[docs] += weight * found
-                related[docs] += weight * np.where(found < OWN_SIMILARITY, found, 0.0)
+                if weakest < OWN_SIMILARITY:
+                    related[docs] += weight * np.where(found < OWN_SIMILARITY, found, 0.0)
                 if counts:
                     telling[docs] += found > 0
                 if names:
@@ -799,7 +829,15 @@ class Retriever:
             if number not in phrased and asks_otherwise(q.markers, self._markers[number]):
                 score -= ASKED_PENALTY
             found.append(
-                _Candidate(max(0.0, min(100.0, score)), fact, group[index], index, cov, assertable)
+                _Candidate(
+                    max(0.0, min(100.0, score)),
+                    fact,
+                    group[index],
+                    index,
+                    cov,
+                    assertable,
+                    number in phrased,
+                )
             )
         return found
 
@@ -827,15 +865,22 @@ class Retriever:
 
     def _expand_uncached(self, token: str) -> dict[str, float]:
         found = {token: 1.0} if self._df(token) else {}
+        # Related words the fact base has: the closest kind of relation first,
+        # then the words more facts use; at most RELATED_LIMIT of them.
         related = self.normalizer.english.related(token)
+        chosen: dict[str, float] = {}
         for words, similarity in (
-            (related.broader, BROADER_SIMILARITY),
-            (related.narrower, NARROWER_SIMILARITY),
             (related.same, SAME_SIMILARITY),
+            (related.narrower, NARROWER_SIMILARITY),
+            (related.broader, BROADER_SIMILARITY),
         ):
-            for word in words:
-                if self._df(word) and found.get(word, 0.0) < similarity:
-                    found[word] = similarity
+            ranked = sorted((w for w in words if w not in chosen and self._df(w)), key=self._df)
+            for word in reversed(ranked):
+                if len(chosen) < RELATED_LIMIT:
+                    chosen[word] = similarity
+        for word, similarity in chosen.items():
+            if found.get(word, 0.0) < similarity:
+                found[word] = similarity
         if len(token) < 4 or not token.isascii() or token[0].isdigit():
             return found
         max_edits = 2 if len(token) >= 8 else 1
