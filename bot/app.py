@@ -18,6 +18,7 @@ from .components import PickButton, VoteButton
 from .cooldown import AskLimiter
 from .errors import reply_to_error
 from .health import HealthReporter
+from .index_sync import IndexSyncer
 from .permissions import SERVER_ONLY
 
 log = logging.getLogger("factbot")
@@ -79,13 +80,13 @@ class FactBotMixin:
         self.auto_answer_channels: set[int] = set()
         self.guild_admin_roles: dict[int, int] = {}
         self.health = health  # None: no status file (tests, `python -m bot sync`)
+        self.index_sync = IndexSyncer(self, config.database.sync_interval_ms / 1000)
 
     async def setup_hook(self) -> None:
         if self.health is not None:
             self.health.start(self)
-        store = self.kb.store
-        self.auto_answer_channels = await asyncio.to_thread(store.auto_answer_channels)
-        self.guild_admin_roles = await asyncio.to_thread(store.admin_roles)
+        await self.load_server_settings()
+        self.index_sync.start()
         app = self.application  # type: ignore[attr-defined]
         if app is not None:
             if app.team:
@@ -97,6 +98,12 @@ class FactBotMixin:
             await self.load_extension(extension)  # type: ignore[attr-defined]
         if self.config.bot.sync_commands_on_start:
             await sync_commands(self, self.config.bot.dev_guild_id or None)
+
+    async def load_server_settings(self) -> None:
+        """Read every server's auto-answer channels and admin role from the store."""
+        store = self.kb.store
+        self.auto_answer_channels = await asyncio.to_thread(store.auto_answer_channels)
+        self.guild_admin_roles = await asyncio.to_thread(store.admin_roles)
 
     @property
     def ask_cog(self) -> Any:
@@ -116,24 +123,25 @@ class FactBotMixin:
             getattr(user, "id", "?"),
             len(self.guilds),  # type: ignore[attr-defined]
         )
-        self._health_changed()
+        self.health_changed()
 
     async def on_resumed(self) -> None:
         log.info("gateway session resumed")
-        self._health_changed()
+        self.health_changed()
 
     async def on_disconnect(self) -> None:
         if self.is_closed():  # type: ignore[attr-defined]
             log.info("disconnected from Discord (shutting down)")
         else:
             log.warning("disconnected from Discord; reconnecting")
-        self._health_changed()
+        self.health_changed()
 
-    def _health_changed(self) -> None:
+    def health_changed(self) -> None:
         if self.health is not None:
             self.health.changed()
 
     async def close(self) -> None:
+        await self.index_sync.stop()
         await super().close()  # type: ignore[misc]
         if self.health is not None:
             await self.health.stop()

@@ -1,11 +1,13 @@
 """Is the bot up? A status file written by the running bot, read by `python -m bot status`.
 
-The running bot writes a small JSON file (connected, latency, shards, pid) every
-`health.interval_seconds` and whenever its connection changes, atomically
-(temporary file, then rename), so a reader never sees half a file. `python -m
-bot status` (and the container's HEALTHCHECK) reads that file, opens the
-database read-only, and calls the bot healthy only when it is connected, the
-file is fresh and the database is readable. Nothing here talks to Discord.
+The running bot writes a small JSON file (connected, latency, shards, pid, and
+the last database change its index applied) every `health.interval_seconds`
+and whenever its connection or its index changes, atomically (temporary file,
+then rename), so a reader never sees half a file. `python -m bot status` (and
+the container's HEALTHCHECK) reads that file, opens the database read-only,
+and calls the bot healthy only when it is connected, the file is fresh, the
+index keeps syncing with the database and the database is readable. Nothing
+here talks to Discord.
 """
 
 from __future__ import annotations
@@ -62,6 +64,11 @@ class BotStatus:
     interval_seconds: float
     stopped: bool = False  # written once, when the bot shuts down cleanly
     format: int = STATUS_FORMAT
+    # The index (KnowledgeBase.sync_state): the change feed's last change it
+    # applied, from which copy of the database, and its last successful sync.
+    index_seq: int | None = None
+    index_generation: str | None = None
+    index_synced_at: str | None = None
 
     def age_seconds(self, now: datetime | None = None) -> float:
         now = now or datetime.now(UTC)
@@ -70,6 +77,13 @@ class BotStatus:
     def is_stale(self, now: datetime | None = None) -> bool:
         """Older than three missed writes (plus slack for a busy machine)."""
         return self.age_seconds(now) > 3 * self.interval_seconds + 10
+
+    def sync_age_seconds(self) -> float | None:
+        """How long before this status was written the index last synced."""
+        if self.index_synced_at is None:
+            return None
+        updated = datetime.fromisoformat(self.updated_at)
+        return max(0.0, (updated - datetime.fromisoformat(self.index_synced_at)).total_seconds())
 
 
 class StatusFileError(Exception):
@@ -125,6 +139,8 @@ def snapshot(bot: Any, *, started_at: str, interval_seconds: float) -> BotStatus
         connected = ready and ws is not None and ws.open
         shard_ids = None
         shard_count = None
+    kb = getattr(bot, "kb", None)
+    index = kb.sync_state() if kb is not None else None
     return BotStatus(
         connected=bool(connected),
         latency_ms=_finite_ms(bot.latency) if connected else None,
@@ -136,6 +152,9 @@ def snapshot(bot: Any, *, started_at: str, interval_seconds: float) -> BotStatus
         started_at=started_at,
         updated_at=datetime.now(UTC).isoformat(timespec="milliseconds"),
         interval_seconds=interval_seconds,
+        index_seq=index.applied_seq if index else None,
+        index_generation=index.generation if index else None,
+        index_synced_at=index.synced_at if index else None,
     )
 
 
@@ -219,6 +238,22 @@ class HealthReport:
         return not self.problems
 
 
+# A sync runs every database.sync_interval_ms; this long without one is a problem.
+INDEX_SYNC_LATE_SECONDS = 30.0
+
+
+def index_lag(status: BotStatus | None, db: DatabaseInfo | None) -> int | None:
+    """How many changes in the database the process's index had not applied
+    (counted from its last status); None when unknown. A process whose index
+    came from another copy of the database (before a restore) is behind by
+    every change."""
+    if status is None or status.index_seq is None or db is None or db.latest_change is None:
+        return None
+    if status.index_generation != db.generation:
+        return db.latest_change or 1
+    return max(0, db.latest_change - status.index_seq)
+
+
 def _process_gone(status: BotStatus) -> bool:
     """True when the bot ran on this host (or in this container) and its
     process has exited. From another host or container, a pid says nothing."""
@@ -257,6 +292,12 @@ def check_health(config: Config, now: datetime | None = None) -> HealthReport:
             problems.append("not connected to Discord")
         else:
             connected = True
+        sync_age = status.sync_age_seconds()
+        if not status.stopped and sync_age is not None and sync_age > INDEX_SYNC_LATE_SECONDS:
+            problems.append(
+                f"index out of date: it last picked up database changes {sync_age:.0f} s "
+                "before the status was written (see the bot's log)"
+            )
     db: DatabaseInfo | None = None
     try:
         db = database_info(config.database.path)
@@ -304,6 +345,7 @@ def format_report(report: HealthReport) -> str:
             f"  process:    {status.pid} on {status.hostname}, started {status.started_at}",
             f"  updated:    {status.updated_at} ({status.age_seconds():.0f} s ago)",
         ]
+        lines += _index_lines(status, db)
     lines.append(f"  status file: {report.status_file}")
     lines.append(f"  database:   {report.database_path}")
     if db is not None:
@@ -317,6 +359,27 @@ def format_report(report: HealthReport) -> str:
             f"  schema:     {schema}",
         ]
     return "\n".join(lines)
+
+
+def _index_lines(status: BotStatus, db: DatabaseInfo | None) -> list[str]:
+    if status.index_seq is None:
+        return []
+    lag = index_lag(status, db)
+    latest = f" of {db.latest_change}" if db is not None and db.latest_change is not None else ""
+    if lag is None:
+        behind = ""
+    elif lag == 0:
+        behind = ", up to date"
+    else:
+        behind = f", {lag} behind"
+    if db is not None and db.generation and status.index_generation != db.generation:
+        behind += " (loaded from another copy of the database: it reloads at its next sync)"
+    age = status.sync_age_seconds()
+    synced = f"{age:.1f} s before the status update" if age is not None else "never"
+    return [
+        f"  index:      change {status.index_seq}{latest} applied{behind}",
+        f"  synced:     {synced}",
+    ]
 
 
 def report_json(report: HealthReport) -> dict[str, Any]:
@@ -333,6 +396,13 @@ def report_json(report: HealthReport) -> dict[str, Any]:
         "guilds": status.guilds if status else None,
         "pid": status.pid if status else None,
         "updated_at": status.updated_at if status else None,
+        "index": {
+            "applied_change": status.index_seq if status else None,
+            "latest_change": db.latest_change if db else None,
+            "behind": index_lag(status, db),
+            "synced_at": status.index_synced_at if status else None,
+            "sync_age_seconds": status.sync_age_seconds() if status else None,
+        },
         "status_file": str(report.status_file),
         "database": {
             "path": str(report.database_path),

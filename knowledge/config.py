@@ -26,9 +26,16 @@ ENV_PREFIX = "FACTBOT_"
 class DatabaseConfig:
     path: Path = Path("data/factbot.db")
     busy_timeout_ms: int = 5000
+    sync_interval_ms: int = 500
 
     def _validate(self, where: str) -> None:
         _require(self.busy_timeout_ms >= 0, where, "database.busy_timeout_ms", "must be >= 0")
+        _require(
+            50 <= self.sync_interval_ms <= 60_000,
+            where,
+            "database.sync_interval_ms",
+            "must be between 50 and 60000",
+        )
 
 
 @dataclass(frozen=True)

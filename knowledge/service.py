@@ -1,7 +1,8 @@
 """The fact base as the rest of FactBot uses it: ask, and record what was asked.
 
 `KnowledgeBase` ties the store and the retriever together. It is synchronous;
-the bot calls it through asyncio.to_thread.
+the bot calls it through asyncio.to_thread. `sync` keeps its in-memory index in
+step with changes that other processes (shards, the CLI) commit to the store.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from .errors import FactNotFoundError, StoreError
 from .models import Answer, Fact, Response, ResponseKind
 from .retrieval.normalize import Normalizer
 from .retrieval.retriever import Retriever
-from .store import FactStore, LoggedQuestion
+from .store import FactStore, LoggedQuestion, utc_now
+from .store.changes import FACT, SETTINGS, FeedPosition
 from .understanding.conversation import ConversationMemory, Speaker
 from .understanding.pipeline import Responder, clean_message
 
@@ -27,6 +29,9 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # A message is read whole (links, mentions and markup are dropped) up to this
 # size, Discord's own limit; what is left must fit retrieval.max_question_chars.
 MAX_MESSAGE_CHARS = 4000
+# More changes than this to catch up on, and sync rebuilds the whole index
+# instead of applying them one by one (a large build, or a long outage).
+RELOAD_AFTER_CHANGES = 1000
 
 
 logger = logging.getLogger("factbot.knowledge")
@@ -38,13 +43,37 @@ class AskResult:
     question_id: int | None  # the question-log row, for feedback; None if not logged
 
 
+@dataclass(frozen=True)
+class SyncReport:
+    """What one `KnowledgeBase.sync` applied."""
+
+    applied_seq: int  # the last change of the feed the index now reflects
+    facts: int = 0  # facts reindexed one by one
+    reloaded: bool = False  # the whole index was rebuilt (a build, a restore, new aliases)
+    settings_changed: bool = False  # server settings may differ: read them again
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """How far this process's index has caught up with the store."""
+
+    generation: str  # which copy of the fact base the index came from
+    applied_seq: int
+    synced_at: str  # the last sync that succeeded (UTC, ISO 8601)
+
+
 class KnowledgeBase:
     """Answers questions from a FactStore through an in-memory Retriever."""
 
     def __init__(self, store: FactStore, config: Config) -> None:
         self.store = store
         self.config = config
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the retriever
+        self._sync_lock = threading.Lock()  # one sync or reload at a time
+        # Where the feed stands is read before the facts, so nothing committed
+        # while they load is missed (it is applied, again, by the next sync).
+        self._marker = store.change_marker()
+        self._position = store.feed_position()
         self.retriever = self._new_retriever()
         conversation = config.conversation
         self.conversations = ConversationMemory(
@@ -52,6 +81,7 @@ class KnowledgeBase:
             reply_seconds=conversation.reply_followup_seconds,
             max_speakers=conversation.max_speakers,
         )
+        self._synced_at = utc_now()
 
     @classmethod
     def open(cls, config: Config, *, create: bool = False) -> KnowledgeBase:
@@ -75,9 +105,62 @@ class KnowledgeBase:
 
     def reload(self) -> None:
         """Re-read sources, aliases and facts (after a build)."""
+        with self._sync_lock:
+            self._reload(self.store.change_marker(), self.store.feed_position())
+
+    def _reload(self, marker: tuple[int, int], position: FeedPosition) -> None:
         retriever = self._new_retriever()
         with self._lock:
             self.retriever = retriever
+        self._marker, self._position = marker, position
+
+    def sync(self) -> SyncReport:
+        """Apply what was committed to the store since the last sync, by any
+        process: a changed fact is reindexed alone; new aliases, sources or
+        synonym files, a restore, or a long way to catch up rebuild the index.
+        When nothing was committed this costs no query.
+
+        Raises StoreError when the store cannot be read; nothing is applied
+        then, and the next call tries again from the same place."""
+        with self._sync_lock:
+            marker = self.store.change_marker()
+            if marker == self._marker:
+                self._synced_at = utc_now()
+                return SyncReport(self._position.seq)
+            position = self.store.feed_position()
+            last = self._position
+            if (
+                position.generation != last.generation
+                or not last.seq <= position.seq <= last.seq + RELOAD_AFTER_CHANGES
+            ):
+                changes = None
+            else:
+                changes = self.store.changes_between(last.seq, position.seq)
+                if any(change.kind not in (FACT, SETTINGS) for change in changes):
+                    changes = None
+            if changes is None:
+                self._reload(marker, position)
+                report = SyncReport(position.seq, reloaded=True, settings_changed=True)
+            else:
+                fact_ids = list(dict.fromkeys(c.key for c in changes if c.kind == FACT and c.key))
+                live = self.store.live_facts_by_id(fact_ids)
+                with self._lock:
+                    for fact_id in fact_ids:
+                        if fact_id in live:
+                            self.retriever.upsert(live[fact_id])
+                        else:
+                            self.retriever.remove(fact_id)
+                self._marker, self._position = marker, position
+                report = SyncReport(
+                    position.seq,
+                    facts=len(fact_ids),
+                    settings_changed=any(c.kind == SETTINGS for c in changes),
+                )
+            self._synced_at = utc_now()
+            return report
+
+    def sync_state(self) -> SyncState:
+        return SyncState(self._position.generation, self._position.seq, self._synced_at)
 
     def ask(
         self,
@@ -135,11 +218,19 @@ class KnowledgeBase:
             retriever.check_question(message)  # empty or far too long: refused before parsing
         if cleaned := clean_message(message):
             retriever.check_question(cleaned)  # what is left must fit the question limit
+        def ask(question: str) -> Answer:
+            with self._lock:  # a sync may be changing the index in another thread
+                return retriever.ask(question, guild_id=guild_id)
+
+        def known(word: str) -> bool:
+            with self._lock:
+                return _known(retriever, word)
+
         responder = Responder(
-            lambda question: retriever.ask(question, guild_id=guild_id),
+            ask,
             retriever.normalizer,
             self.conversations,
-            known=lambda word: _known(retriever, word),
+            known=known,
             max_facts=self.config.retrieval.max_facts,
         )
         response = responder.respond(

@@ -208,30 +208,37 @@ def test_restore_refuses_bad_backups_and_leaves_the_live_database_byte_identical
         assert not list(live.parent.glob(".*.partial*")), what
 
 
-def test_restore_refuses_while_another_process_has_the_database_open(live, tmp_path):
+def test_restore_while_another_process_has_the_database_open_restores_in_place(live, tmp_path):
     copy = backups.backup(live, tmp_path / "copy.db").path
+    writer = FactStore.open(live)
+    writer.add_fact(admin_fact("after-backup"), actor="t")
+    writer.close()
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            "import sys, time\nfrom knowledge.store import FactStore\n"
-            "store = FactStore.open(sys.argv[1])\nprint('open', flush=True)\ntime.sleep(30)\n",
+            "import sys\nfrom knowledge.store import FactStore\n"
+            "store = FactStore.open(sys.argv[1])\nprint('open', flush=True)\nsys.stdin.readline()\n"
+            "print(sorted(f.id for f in store.live_facts() if f.origin == 'admin'), flush=True)\n",
             str(live),
         ],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
         cwd=Path(__file__).resolve().parent.parent,
     )
     try:
         assert holder.stdout.readline().strip() == "open"
-        before = files(live)
-        with pytest.raises(StoreError, match="in use by another process"):
-            backups.restore(copy, live)
-        assert files(live) == before
+        report = backups.restore(copy, live)
+        holder.stdin.write("go\n")
+        holder.stdin.flush()
+        # The running process reads the restored database through its open connection.
+        assert holder.stdout.readline().strip() == "['before-backup']"
     finally:
         holder.kill()
         holder.wait()
-    backups.restore(copy, live)  # fine once the bot is stopped
+    assert fact_ids(live) == {"before-backup"}
+    assert fact_ids(report.kept) == {"before-backup", "after-backup"}  # nothing is lost
 
 
 def test_restore_over_a_damaged_database_keeps_it_byte_for_byte(live, tmp_path):

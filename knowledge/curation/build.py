@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..models import Fact, Source
 from ..retrieval.normalize import Lexicon
 from ..store import FactStore
+from ..store.references import note_lexicon_files
 from .fact_files import load_fact_files
 from .sources import load_sources
 from .sync import BuildReport, sync_curated
@@ -43,9 +45,12 @@ def build(
 ) -> BuildReport:
     """Validate everything first, then sync the store in one transaction."""
     data = load_curated(root)
-    return sync_curated(
-        store, data.sources, data.facts, data.lexicon.aliases, overwrite_edits=overwrite_edits
-    )
+    with store.write() as db:
+        report = sync_curated(
+            store, data.sources, data.facts, data.lexicon.aliases, overwrite_edits=overwrite_edits
+        )
+        note_lexicon_files(db, runtime_lexicon_digest())
+    return report
 
 
 def runtime_lexicon(store: FactStore) -> Lexicon:
@@ -55,6 +60,15 @@ def runtime_lexicon(store: FactStore) -> Lexicon:
         synonyms=Lexicon.load_synonyms(SYNONYMS_FILE) if SYNONYMS_FILE.exists() else {},
         descriptions=Lexicon.load_descriptions(ALIASES_FILE) if ALIASES_FILE.exists() else {},
     )
+
+
+def runtime_lexicon_digest() -> str:
+    """A digest of the packaged files runtime_lexicon reads besides the store."""
+    digest = hashlib.sha256()
+    for path in (SYNONYMS_FILE, ALIASES_FILE):
+        digest.update(path.read_bytes() if path.exists() else b"")
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 def _synonyms_path(root: Path) -> Path | None:

@@ -6,11 +6,13 @@ consistent snapshot (every transaction in it is whole) even while the bot keeps
 writing. The copy is written to a temporary file, checked, and only then
 renamed into place.
 
-`restore` swaps a backup in for the live database. It checks the backup first
-(PRAGMA integrity_check, a FactBot database, a schema this FactBot knows) and
-refuses while any process, such as a running bot, has the live database open.
-The current database is never lost: it is kept next to it as
-`<name>.before-restore-<timestamp>`.
+`restore` puts a backup in place of the live database. It checks the backup
+first (PRAGMA integrity_check, a FactBot database, a schema this FactBot
+knows). The current database is never lost: it is kept next to it as
+`<name>.before-restore-<timestamp>`. When no process has the database open the
+file is swapped; while bots run on it, the backup (upgraded to this FactBot's
+schema, and given a new generation so every process reloads it whole) is
+copied into the live database in one transaction with the online backup API.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from pathlib import Path
 
 from ..errors import StoreError
 from . import dbfile
+from .changes import new_generation
+from .connection import StoreConnection
 
 
 @dataclass(frozen=True)
@@ -85,15 +89,16 @@ def backup(db_path: Path | str, dest: Path | str, *, force: bool = False) -> Cop
 def restore(backup_path: Path | str, db_path: Path | str) -> CopyReport:
     """Replace the fact base at `db_path` with the backup at `backup_path`.
 
-    Stop the bot first: while any process has the database open this refuses.
     An older backup is fine (FactBot upgrades it when it next opens it). The
     replaced database is kept as `<name>.before-restore-<timestamp>` (with its
-    -wal, if it was too damaged to fold that in).
+    -wal, if it was too damaged to fold that in). While other processes have
+    the database open it is restored in place (`_restore_in_place`), and they
+    pick it up at their next sync.
 
     Raises StoreError naming the file when the backup is missing, damaged,
     truncated, not a FactBot database, or from a newer FactBot
-    (SchemaTooNewError), or when the database is in use; the live database is
-    then left exactly as it was.
+    (SchemaTooNewError), or when the database is in use and damaged; the live
+    database is then left exactly as it was.
     """
     backup_path, db_path = Path(backup_path), Path(db_path)
     if not backup_path.is_file():
@@ -107,7 +112,9 @@ def restore(backup_path: Path | str, db_path: Path | str) -> CopyReport:
         raise StoreError(f"{db_path}: cannot create its folder: {exc}") from None
     exists = db_path.exists()
     if exists and _in_use(db_path):
-        raise StoreError(f"{db_path}: {IN_USE}")
+        if not _healthy(db_path):
+            raise StoreError(f"{db_path}: {IN_USE}")
+        return _restore_in_place(backup_path, db_path)
     live = _lock_live(db_path) if exists and _healthy(db_path) else None
     temporary = _temporary_name(db_path)
     kept = None
@@ -145,6 +152,55 @@ def restore(backup_path: Path | str, db_path: Path | str) -> CopyReport:
 
 
 IN_USE = "is in use by another process (stop the bot first, then restore); nothing was changed"
+
+
+def _restore_in_place(backup_path: Path, db_path: Path) -> CopyReport:
+    """Restore while other processes have the database open.
+
+    The live database is first copied (online) to its before-restore name.
+    The backup is copied to a temporary file, upgraded there and given a new
+    generation; then SQLite's backup API writes it into the live database as
+    one transaction, so a reader in another process sees the old database or
+    the new one, never a mix. A change committed between the two copies is in
+    neither.
+    """
+    kept = backup(db_path, _kept_name(db_path)).path
+    temporary = _temporary_name(db_path)
+    try:
+        try:
+            source = dbfile.connect_read_only(backup_path)
+            try:
+                _copy_checked(source, temporary)
+            finally:
+                source.close()
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"{db_path}: restore failed, nothing was changed: {dbfile.explain(db_path, exc)}"
+            ) from None
+        staged = StoreConnection.open(temporary)  # upgraded to this FactBot's schema
+        try:
+            with staged.write() as db:
+                new_generation(db)
+            staged.db.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            staged.close()
+        source = dbfile.connect_read_only(temporary)
+        try:
+            target = sqlite3.connect(db_path, timeout=30.0)
+            try:
+                source.backup(target)
+            finally:
+                target.close()
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"{db_path}: restore failed, nothing was changed: {dbfile.explain(db_path, exc)}"
+            ) from None
+        finally:
+            source.close()
+    finally:
+        _remove(temporary)
+    report = _report(db_path)
+    return CopyReport(report.path, report.size_bytes, report.facts, report.schema_version, kept)
 
 # Where SQLite's unix VFS takes its locks: every connection holds a read lock on
 # the database file's shared range while it is in WAL mode, and on the -shm
@@ -218,10 +274,7 @@ def _keep(db_path: Path, *, with_wal: bool) -> Path:
     With with_wal, its -wal is kept the same way and the -wal and -shm names
     are then freed for the new file.
     """
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    kept = db_path.with_name(f"{db_path.name}.before-restore-{stamp}")
-    while kept.exists():
-        kept = kept.with_name(f"{kept.name}-{secrets.token_hex(2)}")
+    kept = _kept_name(db_path)
     _link_or_copy(db_path, kept)
     if with_wal:
         wal = db_path.with_name(db_path.name + "-wal")
@@ -230,6 +283,15 @@ def _keep(db_path: Path, *, with_wal: bool) -> Path:
             wal.unlink()
         with contextlib.suppress(FileNotFoundError):
             db_path.with_name(db_path.name + "-shm").unlink()
+    return kept
+
+
+def _kept_name(db_path: Path) -> Path:
+    """A new `<name>.before-restore-<timestamp>` beside the database."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    kept = db_path.with_name(f"{db_path.name}.before-restore-{stamp}")
+    while kept.exists():
+        kept = kept.with_name(f"{kept.name}-{secrets.token_hex(2)}")
     return kept
 
 

@@ -26,6 +26,8 @@ class DatabaseInfo:
     schema_steps: tuple[str, ...]  # applied migration names, oldest first
     pending_steps: tuple[str, ...]  # steps this FactBot knows that are not applied
     unknown_steps: tuple[str, ...]  # steps a newer FactBot applied
+    latest_change: int | None = None  # the change feed's last sequence number
+    generation: str | None = None  # which copy of the fact base (a restore makes a new one)
 
     @property
     def schema_version(self) -> str:
@@ -60,6 +62,12 @@ def database_info(path: Path | str) -> DatabaseInfo:
         if "facts" not in tables or "_sqlite_migrations" not in tables:
             raise StoreError(f"{path}: is not a FactBot database")
         facts = conn.execute("select count(*) from facts where deleted_at is null").fetchone()[0]
+        latest_change, generation = None, None
+        if "changes" in tables:
+            latest_change, generation = conn.execute(
+                "select (select coalesce(max(seq), 0) from changes), "
+                "(select value from meta where key = 'generation')"
+            ).fetchone()
         applied = tuple(
             row[0]
             for row in conn.execute(
@@ -81,4 +89,6 @@ def database_info(path: Path | str) -> DatabaseInfo:
         schema_steps=applied,
         pending_steps=tuple(name for name in known if name not in applied),
         unknown_steps=tuple(name for name in applied if name not in known),
+        latest_change=latest_change,
+        generation=generation,
     )

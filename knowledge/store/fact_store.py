@@ -2,17 +2,19 @@
 
 Each part lives in its own module: the connection and write path
 (connection.py), facts and their audit log (facts.py), sources and aliases
-(references.py), the question log and votes (question_log.py), and server
-settings (server_settings.py). Every method is thread-safe.
+(references.py), the question log and votes (question_log.py), server
+settings (server_settings.py) and the change feed (changes.py). Every
+method is thread-safe.
 """
 
 from __future__ import annotations
 
+from .changes import ChangeFeed
 from .facts import FactTable
 from .question_log import QuestionLog
 from .references import References
 from .server_settings import ServerSettings
 
 
-class FactStore(FactTable, References, QuestionLog, ServerSettings):
+class FactStore(FactTable, References, QuestionLog, ServerSettings, ChangeFeed):
     """Reads and writes the fact base. Every method is thread-safe."""

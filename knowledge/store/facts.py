@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from ..errors import FactChangedError, FactNotFoundError, ScopeConflictError, StoreError
 from ..models import Fact
+from .changes import FACT, record_change
 from .connection import StoreConnection, utc_now
 from .records import fact_columns, fact_from_row, fact_to_record, insert_row, record_hash
 
@@ -34,6 +35,16 @@ class FactTable(StoreConnection):
         if not facts:
             raise FactNotFoundError(f"no fact with id {fact_id!r}")
         return facts[0]
+
+    def live_facts_by_id(self, fact_ids: Iterable[str]) -> dict[str, Fact]:
+        """id -> fact, for those of `fact_ids` that are live."""
+        return {
+            fact.id: fact
+            for fact in self._facts_where(
+                "deleted_at is null and id in (select value from json_each(?))",
+                [json.dumps(list(fact_ids))],
+            )
+        }
 
     def fact_counts(self, guild_id: int | None = None) -> dict[str, int]:
         """Live facts by origin, counting admin facts of one server (or all)."""
@@ -300,7 +311,8 @@ def write_audit_entry(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> None:
-    """Record one change to a fact: who, when, what, and the record before and after."""
+    """Record one change to a fact: who, when, what, and the record before and
+    after; and tell the other processes (the change feed) to reindex it."""
     insert_row(
         db,
         "audit_log",
@@ -314,6 +326,7 @@ def write_audit_entry(
             "after": json.dumps(after, ensure_ascii=False) if after else None,
         },
     )
+    record_change(db, FACT, fact_id)
 
 
 def curated_rows(db: Database) -> dict[str, dict[str, Any]]:

@@ -6,6 +6,8 @@ and is recorded in `_sqlite_migrations`, so an older database upgrades in place.
 
 from __future__ import annotations
 
+import secrets
+
 from sqlite_utils import Database, Migrations
 
 MIGRATION_SET = "factbot"
@@ -122,6 +124,20 @@ def curation(db: Database) -> None:
     db["question_log"].add_column("reviewed_at", str)
     db["question_log"].add_column("reviewed_by", str)
     db["question_log"].create_index(["status", "guild_id"])
+
+
+@migrations(name="0004_change_feed")
+def change_feed(db: Database) -> None:
+    # One row per change, in the transaction that made it, so every process can
+    # catch up with what the others wrote (knowledge.store.changes). AUTOINCREMENT:
+    # a sequence number is never reused, even after old rows are pruned.
+    db.execute(
+        "create table changes (seq integer primary key autoincrement, "
+        "at text not null, kind text not null, key text)"
+    )
+    # Which copy of the fact base this is: a restore gives it a new one, so a
+    # process whose index came from another copy reloads it whole.
+    db["meta"].upsert({"key": "generation", "value": secrets.token_hex(8)}, pk="key")
 
 
 def known_migration_names() -> list[str]:

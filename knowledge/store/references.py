@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from sqlite_utils import Database
 
 from ..models import Citation, Fact, Source
+from .changes import ALIASES, LEXICON, SOURCES, record_change
 from .connection import StoreConnection
 from .records import citation_for, source_from_row, source_to_row
 
@@ -29,8 +30,22 @@ class References(StoreConnection):
 
 
 def upsert_sources(db: Database, sources: Iterable[Source]) -> None:
-    """Add or replace sources, inside a write (FactStore.write)."""
-    db["sources"].upsert_all([source_to_row(s) for s in sources], pk="id")
+    """Add or replace sources, inside a write (FactStore.write); unchanged
+    sources are left alone."""
+    current = {r["id"]: r for r in db.query("select * from sources")}
+    changed = [row for row in map(source_to_row, sources) if current.get(row["id"]) != row]
+    if changed:
+        db["sources"].upsert_all(changed, pk="id")
+        record_change(db, SOURCES)
+
+
+def note_lexicon_files(db: Database, digest: str) -> None:
+    """Remember the digest of the synonym and alias files a build read, inside
+    a write; when they changed, tell the other processes to reload them."""
+    rows = list(db.query("select value from meta where key = 'lexicon_files'"))
+    if not rows or rows[0]["value"] != digest:
+        db["meta"].upsert({"key": "lexicon_files", "value": digest}, pk="key")
+        record_change(db, LEXICON)
 
 
 def replace_aliases(db: Database, aliases: dict[str, str]) -> None:
@@ -42,3 +57,4 @@ def replace_aliases(db: Database, aliases: dict[str, str]) -> None:
         db["aliases"].insert_all(
             [{"alias": a, "canonical": c} for a, c in sorted(aliases.items())], pk="alias"
         )
+        record_change(db, ALIASES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .changes import SETTINGS, record_change
 from .connection import StoreConnection, utc_now
 
 
@@ -24,6 +25,7 @@ class ServerSettings(StoreConnection):
                 db["auto_answer_channels"].delete_where(
                     "guild_id = ? and channel_id = ?", [guild_id, channel_id]
                 )
+            record_change(db, SETTINGS, guild_id)
 
     def auto_answer_channels(self) -> set[int]:
         return {r["channel_id"] for r in self.read("select channel_id from auto_answer_channels")}
@@ -39,6 +41,7 @@ class ServerSettings(StoreConnection):
                 },
                 pk="guild_id",
             )
+            record_change(db, SETTINGS, guild_id)
 
     def admin_roles(self) -> dict[int, int]:
         """guild id -> the admin role set with /factbot admin-role."""
