@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from knowledge.cli.main import main
-from knowledge.errors import FactNotFoundError
 from knowledge.curation.build import build
 from knowledge.curation.curator import Curator, FactDraft
+from knowledge.errors import FactNotFoundError
 from knowledge.service import RELOAD_AFTER_CHANGES, KnowledgeBase
 from knowledge.store import FactStore, LoggedQuestion
 from knowledge.store.backup import backup
@@ -156,8 +156,9 @@ def test_new_aliases_from_a_build_reload_the_whole_index(kb, other, curated_root
     aliases = curated_root / "aliases.toml"
     text = aliases.read_text(encoding="utf-8")
     aliases.write_text(
-        text.replace("[aliases]\n", '[aliases]\n"facebook" = ["zuck-test-alias"]\n', 1)
-        .replace('\n"facebook" = ["fb"', '\n"facebook-old" = ["fb"', 1),
+        text.replace("[aliases]\n", '[aliases]\n"facebook" = ["zuck-test-alias"]\n', 1).replace(
+            '\n"facebook" = ["fb"', '\n"facebook-old" = ["fb"', 1
+        ),
         encoding="utf-8",
     )
     build(kb.store, curated_root)
@@ -187,7 +188,15 @@ def test_a_restore_from_a_backup_reaches_a_running_process(kb, other, cli_config
     assert answered_ids(other)[0] == fact.id
     # `knowledge restore` in another process, while both "processes" here run.
     result = subprocess.run(
-        [sys.executable, "-m", "knowledge", "--config", str(cli_config), "restore", str(saved.path)],
+        [
+            sys.executable,
+            "-m",
+            "knowledge",
+            "--config",
+            str(cli_config),
+            "restore",
+            str(saved.path),
+        ],
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -202,6 +202,7 @@ def _restore_in_place(backup_path: Path, db_path: Path) -> CopyReport:
     report = _report(db_path)
     return CopyReport(report.path, report.size_bytes, report.facts, report.schema_version, kept)
 
+
 # Where SQLite's unix VFS takes its locks: every connection holds a read lock on
 # the database file's shared range while it is in WAL mode, and on the -shm
 # file's "dead man switch" byte.
