@@ -106,6 +106,39 @@ def test_healthy_when_connected_fresh_and_database_readable(built_config):
     assert str(built_config.database.path) in text
 
 
+def test_status_shows_how_far_behind_the_index_is(built_config, kb):
+    latest = kb.store.feed_position()
+    synced = datetime.now(UTC).isoformat(timespec="milliseconds")
+    write_status(
+        status_path(built_config),
+        a_status(
+            index_seq=latest.seq - 3, index_generation=latest.generation, index_synced_at=synced
+        ),
+    )
+    report = check_health(built_config)
+    assert report.healthy, report.problems
+    text = format_report(report)
+    assert f"index:      change {latest.seq - 3} of {latest.seq} applied, 3 behind" in text
+    assert report_json(report)["index"]["behind"] == 3
+    kb.store.set_auto_answer(1, 2, True, actor="t")  # one more change
+    assert report_json(check_health(built_config))["index"]["behind"] == 4
+
+
+def test_an_index_that_stopped_syncing_is_unhealthy(built_config, kb):
+    latest = kb.store.feed_position()
+    long_ago = (datetime.now(UTC) - timedelta(minutes=2)).isoformat(timespec="milliseconds")
+    write_status(
+        status_path(built_config),
+        a_status(index_seq=latest.seq, index_generation="another", index_synced_at=long_ago),
+    )
+    report = check_health(built_config)
+    assert report.problems == [
+        "index out of date: it last picked up database changes 120 s before the status "
+        "was written (see the bot's log)"
+    ]
+    assert "loaded from another copy of the database" in format_report(report)
+
+
 def test_no_status_file_means_not_running(built_config):
     report = check_health(built_config)
     assert not report.healthy

@@ -7,13 +7,16 @@ real second process, as `python -m knowledge restore` does.
 
 from __future__ import annotations
 
+import logging
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from bot.app import create_bot
 from knowledge.cli.main import main
 from knowledge.curation.build import build
 from knowledge.curation.curator import Curator, FactDraft
@@ -56,7 +59,7 @@ def answered_ids(kb: KnowledgeBase, question: str = MEETUP) -> list[str]:
 
 
 def add_meetup(kb: KnowledgeBase):
-    return Curator(kb).add(meetup(), guild_id=GUILD, actor="admin:1", is_owner=False)
+    return Curator(kb).add(meetup(), guild_id=GUILD, actor="admin:1")
 
 
 def test_a_fact_added_by_one_process_is_answered_by_the_other_after_one_sync(kb, other):
@@ -215,3 +218,24 @@ def test_a_restore_from_a_backup_reaches_a_running_process(kb, other, cli_config
     again = add_meetup(kb)
     report = other.sync()
     assert not report.reloaded and answered_ids(other)[0] == again.id
+
+
+async def test_the_bots_sync_logs_a_failure_once_retries_and_reads_new_settings(kb, other, caplog):
+    bot = create_bot(kb, kb.config)
+    broken = sqlite3.connect(kb.config.database.path)
+    try:
+        broken.execute("alter table changes rename to changes_away")
+        broken.commit()
+        with caplog.at_level(logging.INFO, logger="factbot.sync"):
+            for _ in range(3):
+                assert not await bot.index_sync.sync_once()
+            broken.execute("alter table changes_away rename to changes")
+            broken.commit()
+            other.store.set_auto_answer(GUILD, 555, True, actor="admin:1")
+            assert await bot.index_sync.sync_once()
+    finally:
+        broken.close()
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1 and "cannot pick up changes" in errors[0].getMessage()
+    assert "picking up changes from the database again" in caplog.text
+    assert 555 in bot.auto_answer_channels

@@ -1,0 +1,149 @@
+"""Every running bot picks up what other processes change in the shared
+database, without a restart: another shard's /fact and /factbot commands, and
+`python -m knowledge` in a terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from tests.discord_double import DiscordDouble
+
+from .harness import FAST, BotProcess, Users, assert_clean_log, embed_text, new_fact_id
+
+pytestmark = pytest.mark.asyncio
+
+PROPAGATION_SECONDS = 2.0  # what issue 13 asks for
+GREE = "gree-mobage-town-over-20-million-users-each"
+
+
+async def answered_within(user, question: str, phrase: str, *, present: bool = True) -> float:
+    """Ask `question` again and again until the answer holds `phrase` (or, with
+    present=False, no longer does). Fails unless a question sent within
+    PROPAGATION_SECONDS of now got that answer; returns when it was sent."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    while True:
+        sent = loop.time() - start
+        text = embed_text(await user.ask(question))
+        if (phrase in text) == present:
+            return sent
+        assert sent <= PROPAGATION_SECONDS, f"still {'not ' if present else ''}answered: {text}"
+        await asyncio.sleep(0.1)
+
+
+async def status_json(process: BotProcess) -> dict:
+    code, output = await process.run("bot", "status", "--json")
+    assert code == 0, output
+    return json.loads(output)
+
+
+async def index_caught_up(process: BotProcess, seq: int) -> float:
+    """Seconds until `process` reports (in `python -m bot status`) that its index
+    applied change `seq`; fails past PROPAGATION_SECONDS."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    while True:
+        index = (await status_json(process))["index"]
+        if index["applied_change"] >= seq:
+            return loop.time() - start
+        assert loop.time() - start <= PROPAGATION_SECONDS, index
+        await asyncio.sleep(0.1)
+
+
+def latest_change(process: BotProcess, kind: str, key: int | str) -> int:
+    return process.count(
+        "select max(seq) from changes where kind = ? and key = ?", [kind, str(key)]
+    )
+
+
+async def test_two_shard_processes_on_one_database_see_each_others_changes(tmp_path):
+    async with DiscordDouble.with_default_world(shard_count=2) as double:
+        ids = double.ids
+        shard = FAST + "shard_count = 2\nshard_ids = [{}]\n"
+        first = BotProcess(double, tmp_path / "a", shard.format(double.shard_of(ids.guild)))
+        second = BotProcess(
+            double,
+            tmp_path / "b",
+            shard.format(double.shard_of(ids.guild2)),
+            db_path=first.db_path,
+        )
+        assert double.shard_of(ids.guild) != double.shard_of(ids.guild2)
+        await asyncio.gather(first.start(), second.start())
+        try:
+            users = Users(double, first)
+            in_guild2 = users.member.at(ids.guild2_channel, ids.guild2)
+            assert "20 million" in embed_text(await in_guild2.ask("how big is GREE?"))
+
+            # The owner edits a curated fact (every server's) through the first
+            # process; the second answers with the new text.
+            form = await users.owner.open_form("fact edit", {"fact_id": GREE})
+            reply = await users.owner.submit(
+                form,
+                fact="GREE and Mobage Town each had over 21 million users in 2011.",
+            )
+            assert reply.content.startswith("Updated"), reply.content
+            await answered_within(in_guild2, "how big is GREE?", "21 million")
+
+            # An admin's /fact add and /factbot autoanswer on the first shard reach
+            # the second process's index (Discord sends a server's events to one
+            # shard only, so the second reports it in `python -m bot status`).
+            added = await users.admin.add_fact(
+                fact="The Fact Club quiz night is every Thursday at 9 pm.",
+                alternate="When is quiz night?",
+                source="https://example.org/club Club calendar",
+            )
+            fact_id = new_fact_id(added)
+            await index_caught_up(second, latest_change(first, "fact", fact_id))
+            switched = await users.admin.command(
+                "factbot autoanswer", {"channel": ids.facts_channel, "state": "on"}
+            )
+            assert "now **on**" in switched.content
+            await index_caught_up(second, latest_change(first, "settings", ids.guild))
+            status = await status_json(second)
+            assert status["index"]["behind"] == 0 and status["healthy"], status
+        finally:
+            await first.stop()
+            await second.stop()
+        assert_clean_log(first)
+        assert_clean_log(second)
+
+
+async def test_terminal_changes_reach_the_running_bot(tmp_path):
+    async with DiscordDouble.with_default_world() as double:
+        ids = double.ids
+        process = BotProcess(double, tmp_path, FAST)
+        async with process.running():
+            member = Users(double, process).member
+            question = "when is the fact club book swap?"
+            code, output = await process.run(
+                "knowledge",
+                "fact",
+                "add",
+                "--guild",
+                str(ids.guild),
+                "--text",
+                "The Fact Club book swap is on the first Sunday of each month.",
+                "--question",
+                "When is the book swap?",
+                "--citation",
+                "https://example.org/club Club calendar",
+            )
+            assert code == 0, output
+            fact_id = output.split()[1]
+            await answered_within(member, question, "first Sunday")
+
+            backup = tmp_path / "before-remove.db"
+            code, output = await process.run("knowledge", "backup", str(backup))
+            assert code == 0, output
+            code, output = await process.run("knowledge", "fact", "remove", fact_id)
+            assert code == 0, output
+            await answered_within(member, question, "first Sunday", present=False)
+
+            # A restore while the bot runs: it reloads the restored database.
+            code, output = await process.run("knowledge", "restore", str(backup))
+            assert code == 0 and "kept as" in output, output
+            await answered_within(member, question, "first Sunday")
+        assert_clean_log(process)
