@@ -218,6 +218,7 @@ class KnowledgeBase:
             retriever.check_question(message)  # empty or far too long: refused before parsing
         if cleaned := clean_message(message):
             retriever.check_question(cleaned)  # what is left must fit the question limit
+
         def ask(question: str) -> Answer:
             with self._lock:  # a sync may be changing the index in another thread
                 return retriever.ask(question, guild_id=guild_id)

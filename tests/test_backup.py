@@ -211,7 +211,7 @@ def test_restore_refuses_bad_backups_and_leaves_the_live_database_byte_identical
 def test_restore_while_another_process_has_the_database_open_restores_in_place(live, tmp_path):
     copy = backups.backup(live, tmp_path / "copy.db").path
     writer = FactStore.open(live)
-    writer.add_fact(admin_fact("after-backup"), actor="t")
+    writer.add_fact(one_claim("after-backup"), actor="t")
     writer.close()
     holder = subprocess.Popen(
         [
