@@ -10,6 +10,7 @@ import pytest
 
 from knowledge.config import RetrievalConfig
 from knowledge.models import Fact, Status
+from knowledge.retrieval import retriever as retrieval
 from knowledge.retrieval.normalize import Lexicon, Normalizer
 from knowledge.retrieval.retriever import FactScorer, Retriever
 from tests.factories import admin_fact
@@ -233,3 +234,30 @@ def test_a_question_asking_who_prefers_the_fact_stored_for_who(faq):
     # Both facts say the club was founded; only one was stored for "who".
     assert top(faq, "who founded the club?") == "founder"
     assert top(faq, "when was the club founded?") == "founded-year"
+
+
+# -- what the question asks for must be in the fact ---------------------------
+
+
+def test_a_fact_without_what_the_question_asks_for_is_not_asserted(faq):
+    # The library fact says where, not which floor's room number or which bus.
+    assert top(faq, "Where is the meetup held?") == "meetup-venue"
+    assert top(faq, "which bus goes to the meetup venue at the library?") is None
+    assert faq.normalizer.asked_word("what TV channel aired it") == "channel"
+    assert faq.normalizer.asked_word("what time does it start") is None
+
+
+def test_a_quantity_answers_what_fraction_without_the_word(faq):
+    # "share" is not in the fact, but a "what share" question wants a quantity.
+    answer = faq.ask("what share of the items brought in are repaired", guild_id=GUILD)
+    assert answer.status is Status.ANSWER
+    assert answer.facts[0].fact.id == "success-rate"
+
+
+def test_a_word_no_fact_uses_that_weighs_much_leaves_a_choice(faq, monkeypatch):
+    question = "how many kayaks were repaired in 2024?"  # no fact says "kayak"
+    assert top(faq, "how many items were repaired in 2024?") == "repairs-2024"
+    assert top(faq, question) is None
+    assert faq.ask(question, guild_id=GUILD).suggestions[0].fact_id == "repairs-2024"
+    monkeypatch.setattr(retrieval, "MAX_UNSEEN_SHARE", 1.0)
+    assert top(faq, question) == "repairs-2024"  # the rule is what declines it

@@ -271,6 +271,22 @@ class Normalizer:
             found.add("mmay")
         return frozenset(found)
 
+    def asked_word(self, question: str) -> str | None:
+        """The thing a "what/which ..." question asks for, as a token: the last
+        of the (up to two) words after the question word, before any stopword
+        ("what TV channel aired it" -> channel). None when there is none, or
+        when it only says which kind of answer ("what time", "which year")."""
+        match = _WHAT_NOUN.search(fold(question))
+        if match is None:
+            return None
+        words = []
+        for word in match.group(1).split()[:2]:
+            if word in STOPWORDS:
+                break
+            words.append(word)
+        tokens = self.content_tokens(" ".join(words))
+        return tokens[-1] if tokens and not self.is_generic(tokens[-1]) else None
+
     def question_markers(self, question: str, tokens: Iterable[str]) -> frozenset[str]:
         """A question's markers (from its content tokens), and what it asks
         for ("?when", see asked_for)."""
@@ -420,6 +436,7 @@ def mismatched(question: frozenset[str], fact: frozenset[str]) -> bool:
     return False
 
 
+_WHAT_NOUN = re.compile(r"\b(?:what|which)\s+((?:[^\W\d_][\w'+-]*\s*){1,3})")
 _ASKED_FOR = re.compile(
     r"\b(?:(how\s+(?:many|much))|((?:what|which)\s+(?:time|day|date|year|month))|"
     r"((?:what|which)\s+(?:place|city|country|town|address|location))|"
