@@ -126,6 +126,9 @@ def _add(args: argparse.Namespace, curator: Curator) -> int:
 
 
 def _edit(args: argparse.Namespace, curator: Curator) -> int:
+    # The fields not given keep what was read; if another writer changes the fact
+    # in between, the edit is refused rather than undoing that change.
+    version = curator.version(args.id)
     current = curator.visible_fact(args.id, None)
     fact = curator.edit(
         args.id,
@@ -133,6 +136,7 @@ def _edit(args: argparse.Namespace, curator: Curator) -> int:
         guild_id=None,
         actor=_actor(),
         is_owner=True,
+        expected=version,
     )
     print(f"Updated {fact.id}")
     return 0
