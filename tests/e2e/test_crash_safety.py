@@ -68,7 +68,7 @@ class Draft:
         return {
             "fact": self.text,
             "alternate": "\n".join(self.questions),
-            "aliases": ", ".join(self.keywords),
+            "aliases": "\n".join(self.keywords),
         }
 
 
