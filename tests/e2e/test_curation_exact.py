@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from .harness import button, buttons, embed_text
+from .harness import button, buttons, embed_text, select_menu
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -199,3 +199,28 @@ async def test_a_submitted_form_is_acknowledged_before_the_duplicate_scan(users)
     first = await handle.response(timeout=10)
     assert first.type == 5  # deferred: Discord's 3-second window is met whatever the scan costs
     assert (await handle.reply(timeout=10)).content.startswith("Added")
+
+
+async def test_a_remove_confirmation_shown_before_an_edit_is_refused(bot, users):
+    admin = users.admin
+    confirm = await admin.command("fact remove", {"fact_id": "club-city"})
+    form = await admin.open_form("fact edit", {"fact_id": "club-city"})
+    edited = await admin.submit(form, fact="Hakodate's harbour hall hosts the club in winter.")
+    assert edited.content.startswith("Updated")
+    late = await admin.press(confirm, button(confirm, "Remove"))
+    assert "club-city" in late.content and "changed since this preview" in late.content
+    assert not buttons(late)
+    assert bot.rows("select deleted_at from facts where id = 'club-city'") == [{"deleted_at": None}]
+
+
+async def test_a_rollback_menu_shown_before_an_edit_is_refused(bot, users):
+    admin = users.admin
+    history = await admin.command("fact history", {"fact_id": "club-city"})
+    form = await admin.open_form("fact edit", {"fact_id": "club-city"})
+    latest = "Aomori's apple barn is the club's autumn home."
+    assert (await admin.submit(form, fact=latest)).content.startswith("Updated")
+    menu = select_menu(history)
+    create = next(o["value"] for o in menu["options"] if "create" in o["label"])
+    late = await (await admin.choose(history, menu["custom_id"], [create])).reply(timeout=10)
+    assert "changed since this preview" in late.content and "history again" in late.content
+    assert bot.rows("select text from facts where id = 'club-city'") == [{"text": latest}]
