@@ -402,3 +402,9 @@ def test_an_unknown_field_is_rejected_not_ignored(curator, kb):
     assert plan.added == [] and "unknown field 'question'" in plan.rejected[0][1]
     with pytest.raises(FactFileError, match="unknown field 'question'"):
         parse_fact(club_fact("typo", "x") | {"question": ["q?"]}, {}, where="f.toml: fact 'typo'")
+
+
+def test_a_key_given_twice_refuses_the_file_rather_than_keeping_one(curator):
+    data = b'{"facts": [{"id": "twice", "text": "First.", "text": "Second.", "citation": "x"}]}'
+    with pytest.raises(InvalidFactError, match="'text' appears twice"):
+        curator.plan_import(data, guild_id=GUILD, is_owner=False)

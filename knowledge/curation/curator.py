@@ -430,7 +430,7 @@ class Curator:
                 f"the file is {len(data):,} bytes; the limit is {MAX_IMPORT_BYTES:,}"
             )
         try:
-            parsed = json.loads(data.decode("utf-8-sig"))
+            parsed = json.loads(data.decode("utf-8-sig"), object_pairs_hook=_object_once)
             # "\ud800" escapes decode to lone surrogates, which SQLite cannot store.
             json.dumps(parsed, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
@@ -542,6 +542,17 @@ class Curator:
 
 # Fields of an exported record that say where a fact belongs, not what it is.
 _PLACEMENT_FIELDS = ("curated", "guild_id")
+
+
+def _object_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are all different: a repeated key (two "text"s)
+    would otherwise keep only the last, silently."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValueError(f"the key {key!r} appears twice in one object")
+        found[key] = value
+    return found
 
 
 @contextmanager
