@@ -164,7 +164,7 @@ def _show(args: argparse.Namespace, curator: Curator) -> int:
     if fact.questions:
         print("  Questions: " + " | ".join(fact.questions))
     if fact.keywords:
-        print("  Keywords: " + ", ".join(fact.keywords))
+        print("  Keywords: " + " | ".join(fact.keywords))  # a keyword may hold a comma
     print(
         f"  Created {details.created_at} by {details.created_by}; updated {details.updated_at} by {details.updated_by}"
     )

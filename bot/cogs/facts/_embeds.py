@@ -58,23 +58,11 @@ def fact_embed(details: FactDetails) -> discord.Embed:
         ),
         inline=False,
     )
-    if fact.questions:
-        embed.add_field(
-            name="Questions",
-            value=limits.clip(
-                "\n".join(f"• {limits.safe_text(q, 200)}" for q in fact.questions),
-                limits.FIELD_VALUE,
-            ),
-            inline=False,
-        )
-    if fact.keywords:
-        embed.add_field(
-            name="Keywords",
-            value=limits.field_value(
-                limits.safe_text(", ".join(fact.keywords), limits.FIELD_VALUE)
-            ),
-            inline=False,
-        )
+    # One per line, as the form shows them (a keyword may hold a comma).
+    for name, items, each in (("Questions", fact.questions, 200), ("Keywords", fact.keywords, 100)):
+        if items:
+            lines = "\n".join(f"• {limits.safe_text(item, each)}" for item in items)
+            embed.add_field(name=name, value=limits.clip(lines, limits.FIELD_VALUE), inline=False)
     return embed
 
 
