@@ -4,6 +4,7 @@ and links that never become clickable (the findings of issue 11)."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -224,3 +225,18 @@ async def test_a_rollback_menu_shown_before_an_edit_is_refused(bot, users):
     late = await (await admin.choose(history, menu["custom_id"], [create])).reply(timeout=10)
     assert "changed since this preview" in late.content and "history again" in late.content
     assert bot.rows("select text from facts where id = 'club-city'") == [{"text": latest}]
+
+
+async def test_a_fact_whose_questions_do_not_fit_a_form_is_refused_with_a_pointer(users):
+    owner = users.owner  # curated facts may have 20 questions of 200 characters
+    exported = await owner.command("fact export")
+    facts = json.loads(exported.files[0][1])["facts"]
+    record = next(f for f in facts if f["id"] == "facebook-passes-mixi-nielsen")
+    record["questions"] = [f"{n:02d} " + "q" * 197 for n in range(20)]
+    dry = await owner.import_facts([record])
+    assert "**1** to change" in embed_text(dry), embed_text(dry)
+    assert "1 changed" in (await owner.press(dry, button(dry, "Apply"))).content
+    handle = await owner.slash("fact edit", {"fact_id": "facebook-passes-mixi-nielsen"})
+    refused = await handle.response(timeout=10)
+    assert refused.type == 4 and refused.ephemeral  # a message, not a form cut short
+    assert "/fact export" in refused.content and "/fact import" in refused.content
