@@ -408,3 +408,12 @@ def test_a_key_given_twice_refuses_the_file_rather_than_keeping_one(curator):
     data = b'{"facts": [{"id": "twice", "text": "First.", "text": "Second.", "citation": "x"}]}'
     with pytest.raises(InvalidFactError, match="'text' appears twice"):
         curator.plan_import(data, guild_id=GUILD, is_owner=False)
+
+
+def test_a_new_fact_never_replaces_one_whose_random_id_it_drew(curator, kb, monkeypatch):
+    first = add(curator)
+    drawn = iter([first.id, first.id.rsplit("-", 1)[0] + "-abc123"])
+    monkeypatch.setattr(curator, "_new_id", lambda text: next(drawn))
+    second = add(curator, text="A different fact about the club's quiz night on Thursdays.")
+    assert second.id.endswith("-abc123")
+    assert kb.store.get_fact(first.id).text == first.text

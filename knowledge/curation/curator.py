@@ -32,6 +32,7 @@ from ..errors import (
     FactFileError,
     FactNotFoundError,
     KnowledgeError,
+    ScopeConflictError,
 )
 from ..models import Citation, Fact
 from ..retrieval.normalize import fold
@@ -39,6 +40,7 @@ from ..service import KnowledgeBase
 from ..store import citation_for, fact_from_record, fact_to_record
 from .fact_files import ADMIN_LIMITS, CURATED_LIMITS, clean_text, parse_fact
 
+_NEW_ID_TRIES = 5  # a random id already taken (about 1 in 16 million) is drawn again
 DUPLICATE_SCORE = 85.0  # rapidfuzz token_set_ratio at which a new fact looks like a repeat
 MAX_IMPORT_BYTES = 2_000_000
 MAX_IMPORT_FACTS = 2000
@@ -282,10 +284,15 @@ class Curator:
         so being the bot owner makes no difference here)."""
         if guild_id is None:
             raise NotAllowedError("an admin fact needs a server (use --guild)")
-        fact = self.validate(draft, guild_id=guild_id)
-        self.store.save_facts([fact], actor=actor)
-        self.kb.index(fact)
-        return fact
+        for _ in range(_NEW_ID_TRIES):
+            fact = self.validate(draft, guild_id=guild_id)
+            try:  # a new id, written only while no fact has it: never a replacement
+                self.store.save_facts([fact], actor=actor, expected={fact.id: None})
+            except (FactChangedError, ScopeConflictError):
+                continue
+            self.kb.index(fact)
+            return fact
+        raise KnowledgeError("could not find a free id for the new fact; nothing was written")
 
     def edit(
         self,
