@@ -89,7 +89,7 @@ def run_measure(args: argparse.Namespace) -> dict[str, Any]:
     result["memory_after_build_mb"] = memory_mb()
     retriever = kb.retriever
     result["facts"] = len(retriever)
-    result["vocabulary"] = len(retriever._sorted_vocab)
+    result["vocabulary"] = len(retriever.vocabulary())
 
     questions = Generator(args.seed).questions(args.size, args.questions)
     for warm_up in ("hello there", "what is this bot", "zzqx wibble"):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.config import Config, DatabaseConfig, load_config
-from knowledge.curation.build import PACKAGE_DIR, build
+from knowledge.curation.build import PACKAGE_DIR, build, load_curated
 from knowledge.service import KnowledgeBase
 from knowledge.store import FactStore
 
@@ -25,6 +25,12 @@ def curated_root(tmp_path: Path) -> Path:
     for name in ("aliases.toml", "synonyms.toml"):
         shutil.copy(PACKAGE_DIR / name, root / name)
     return root
+
+
+@pytest.fixture(scope="session")
+def curated():
+    """The repo's curated sources, facts and lexicon, read once."""
+    return load_curated()
 
 
 @pytest.fixture

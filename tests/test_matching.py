@@ -181,8 +181,8 @@ def test_related_words_alone_offer_a_choice_rather_than_an_answer(faq):
 
 
 def test_an_unseen_everyday_word_weighs_less_than_an_unseen_rare_one(faq):
-    everyday = faq.prepare("repairs in 2024 folks")
-    rare = faq.prepare("repairs in 2024 zeolite")
+    everyday = faq.prepare("repairs in 2024 folks", GUILD, GUILD)
+    rare = faq.prepare("repairs in 2024 zeolite", GUILD, GUILD)
     assert everyday is not None and rare is not None
     assert everyday.weights["folk"] < rare.weights["zeolit"]
 
@@ -225,7 +225,7 @@ def test_normaliser_markers_name_years_numbers_months_and_places():
 def test_an_exact_name_beats_one_a_letter_off(faq):
     assert top(faq, "what does dana coordinate?") == "coordinator-dana"
     assert top(faq, "what does dara coordinate?") == "coordinator-dara"
-    dana = faq.prepare("dana")
+    dana = faq.prepare("dana", GUILD, GUILD)
     assert dana is not None
     assert dict(dict(dana.expansions)["dana"])["dara"] < 0.8  # a known word is meant as typed
 

@@ -12,11 +12,9 @@ import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
 from rapidfuzz import process
 
 from knowledge.config import RetrievalConfig
-from knowledge.curation.build import load_curated
 from knowledge.models import Fact
 from knowledge.retrieval import retriever as retrieval
 from knowledge.retrieval.normalize import (
@@ -35,11 +33,6 @@ QUESTIONS = [
     json.loads(line)["q"]
     for line in (REPO / "tests/data/article_questions.jsonl").read_text().splitlines()
 ]
-
-
-@pytest.fixture(scope="module")
-def curated():
-    return load_curated()
 
 
 def retriever_for(curated, facts) -> Retriever:
@@ -124,8 +117,8 @@ def test_typo_index_finds_words_added_after_loading_in_every_segment(curated, mo
     for i, word in enumerate(added):
         fact = replace(curated.facts[0], id=f"w{i}", text=f"The {word} gadget is green.")
         retriever.upsert(fact)
-    assert len(retriever._typos._segments) <= 3
-    assert 0 < retriever._typos._recent_words < 50
+    assert len(retriever._scopes[retrieval.CURATED].typos._segments) <= 3
+    assert 0 < retriever._scopes[retrieval.CURATED].typos._recent_words < 50
     for word in (added[0], added[60], added[123], added[249], added[-1]):
         typo = word[:3] + word[4] + word[3] + word[5:]  # a transposition
         assert word in retriever._expand(typo)
@@ -133,7 +126,7 @@ def test_typo_index_finds_words_added_after_loading_in_every_segment(curated, mo
 
 def test_typo_matches_are_the_closest_vocabulary_words_in_vocabulary_order(curated):
     retriever = retriever_for(curated, curated.facts)
-    vocabulary = retriever._sorted_vocab
+    vocabulary = retriever.vocabulary()
     rng = random.Random(3)
     for word in rng.sample([w for w in vocabulary if len(w) >= 4 and w.isalpha()], 60):
         i = rng.randrange(len(word))
@@ -147,7 +140,7 @@ def test_typo_matches_are_the_closest_vocabulary_words_in_vocabulary_order(curat
             for w, d, _ in expected
             if w != token and len(w) >= 4 and not w[0].isdigit()
         }
-        found = retriever._expand_uncached(token)
+        found = retriever._expand_uncached(token, retriever._view(None))
         assert [w for w in found if w in typos] == list(typos), token
         assert all(found[w] >= s for w, s in typos.items())  # a shared prefix may add
 
@@ -174,7 +167,7 @@ def test_pruned_reranking_finds_the_scan_best_among_many_tied_candidates(curated
     for question in questions:
         q = retriever.prepare(question)
         assert q is not None
-        numbers, *_ = retriever._coverage(q, None)
+        numbers, *_ = retriever._coverage(q)
         assert len(numbers) > retrieval.RERANK_LIMIT  # pruning is exercised
         assert top(retriever, question)[0] == scan_top(retriever, question), question
 

@@ -116,7 +116,7 @@ _TIMEISH = re.compile(
     r"december|\d{4}|year|month|quarter|new year|hours?|days?|week)\b"
 )
 _HAS_NUMBER, _HAS_TIME = 1, 2  # bits of a fact's flags
-_EVERYWHERE = -1  # the guild column's value for facts visible in every server
+CURATED = -1  # the scope of the facts every server sees (guild_id None)
 
 
 @dataclass(slots=True)
@@ -173,6 +173,7 @@ class PreparedQuestion:
     phrasing_keys: frozenset[str]  # the question as a stored phrasing would be keyed
     markers: frozenset[str]  # years, numbers, months, places (Normalizer.markers)
     asked_word: str | None = None  # what it asks for: "channel" in "what TV channel aired it"
+    scope: int = CURATED  # the scope of the facts it is scored against
 
     @property
     def lone_word(self) -> bool:
@@ -339,12 +340,64 @@ def _sorted_segment(keys: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, n
     return keys[order], owners[order]
 
 
+class _Scope:
+    """The words of one scope's facts: the curated facts every server sees, or
+    one server's own. A question is weighed and matched only against the scopes
+    its server sees, so no server's facts change how another's are scored."""
+
+    __slots__ = ("described", "facts", "own", "phrased", "sorted_vocab", "typos", "version")
+
+    def __init__(self, version: int) -> None:
+        self.own: dict[str, _Growable] = {}  # word -> facts that use it
+        self.described: dict[str, _Growable] = {}  # word -> facts naming what it describes
+        self.phrased: dict[str, list[int]] = {}  # phrasing key -> facts with that phrasing
+        self.sorted_vocab: list[str] = []
+        self.typos = _TypoIndex()
+        self.version = version  # a new number whenever a word joins or leaves
+        self.facts = 0  # live facts
+
+    def df(self, word: str) -> int:
+        """How many of this scope's facts a word reaches (0: not in its vocabulary)."""
+        own = self.own.get(word)
+        described = self.described.get(word)
+        return (own.n if own else 0) + (described.n if described else 0)
+
+
+@dataclass(frozen=True, slots=True)
+class _View:
+    """The scopes one server sees: the curated one, and its own if it has facts."""
+
+    scopes: tuple[_Scope, ...]
+
+    def df(self, word: str) -> int:
+        """How many visible facts a word reaches."""
+        n = 0
+        for scope in self.scopes:
+            n += scope.df(word)
+        return n
+
+    @property
+    def facts(self) -> int:
+        return sum(scope.facts for scope in self.scopes)
+
+    @property
+    def version(self) -> tuple[int, ...]:
+        return tuple(scope.version for scope in self.scopes)
+
+
+def scope_of(fact: Fact) -> int:
+    """The scope a fact is indexed in: CURATED, or the server it belongs to."""
+    return CURATED if fact.guild_id is None else fact.guild_id
+
+
 class Retriever:
     """An in-memory index over live facts; cheap to update one fact at a time.
 
     Facts are numbered in the order they are indexed (a new version of a fact
-    gets a new number), so every posting list is ascending. Reading needs no
-    lock: updates replace arrays rather than change what a reader may hold.
+    gets a new number), so every posting list is ascending. Each scope (the
+    curated facts, and each server's own) has its own posting lists,
+    vocabulary, typo index and phrasing keys. Reading needs no lock: updates
+    replace arrays rather than change what a reader may hold.
     """
 
     def __init__(
@@ -363,24 +416,38 @@ class Retriever:
         self._facts: list[Fact | None] = []  # number -> fact (None once removed)
         self._phrasings: list[str | None] = []  # number -> phrasings joined by "\n"
         self._markers: list[frozenset[str]] = []  # number -> FactTerms.markers
-        self._guild = _Growable(np.empty(0, dtype=np.int64))  # number -> guild or -1
         self._lengths = _Growable(np.empty(0, dtype=np.uint32))  # FactTerms.lengths
         self._flags = _Growable(np.empty(0, dtype=np.uint8))
-        self._own: dict[str, _Growable] = {}  # word -> facts that use it
-        self._described: dict[str, _Growable] = {}  # word -> facts naming what it describes
-        self._phrased: dict[str, list[int]] = {}  # phrasing key -> facts with that phrasing
-        self._sorted_vocab: list[str] = []
-        self._typos = _TypoIndex()
-        # Question words recur: what each stands for in the vocabulary is kept
-        # until the vocabulary changes (a word added or gone), tagged with the
-        # vocabulary version it was computed for.
-        self._vocab_version = 0
-        self._expansions: dict[str, tuple[int, dict[str, float]]] = {}
+        self._vocab_version = 0  # numbers scopes' versions
+        self._scopes: dict[int, _Scope] = {CURATED: self._new_scope()}
+        # Question words recur: what each stands for in a server's vocabulary
+        # is kept until that vocabulary changes (a word added or gone), tagged
+        # with the versions of the scopes it was computed for.
+        self._expansions: dict[tuple[int, str], tuple[tuple[int, ...], dict[str, float]]] = {}
+
+    def _new_scope(self) -> _Scope:
+        self._vocab_version += 1
+        return _Scope(self._vocab_version)
+
+    def _view(self, guild_id: int | None) -> _View:
+        curated = self._scopes[CURATED]
+        own = self._scopes.get(guild_id) if guild_id is not None else None
+        return _View((curated, own) if own is not None else (curated,))
+
+    def _visible_scopes(self, guild_id: int | None) -> tuple[int, ...]:
+        """The scope keys a server's questions see, curated first."""
+        if guild_id is not None and guild_id in self._scopes:
+            return (CURATED, guild_id)
+        return (CURATED,)
+
+    def vocabulary(self, guild_id: int | None = None) -> list[str]:
+        """The words a server's questions are matched against, in order."""
+        return sorted(set().union(*(s.sorted_vocab for s in self._view(guild_id).scopes)))
 
     # -- index maintenance ----------------------------------------------
     def analyse(self, fact: Fact) -> FactTerms:
         """The words, phrasings and flags the index keeps for a fact."""
-        norm = self.normalizer
+        norm = self._normalizer_for(fact.guild_id, fact.guild_id)
         phrasings = tuple(" ".join(norm.content_tokens(p)) for p in (fact.text, *fact.questions))
         keys: set[str] = set()
         for question, tokens_of in zip(fact.questions, phrasings[1:], strict=True):
@@ -408,9 +475,7 @@ class Retriever:
     def load(self, facts: Iterable[Fact]) -> None:
         """Replace the whole index (in one pass, faster than upserting each)."""
         self._reset()
-        own: dict[str, list[int]] = {}
-        described: dict[str, list[int]] = {}
-        guilds = array("q")
+        words: dict[int, tuple[dict[str, list[int]], dict[str, list[int]]]] = {}
         lengths = array("I")
         flags = bytearray()
         replaced: set[int] = set()
@@ -425,32 +490,39 @@ class Retriever:
             self._facts.append(fact)
             self._phrasings.append("\n".join(terms.phrasings))
             self._markers.append(terms.markers)
-            guilds.append(_EVERYWHERE if fact.guild_id is None else fact.guild_id)
             lengths.append(terms.lengths)
             flags.append(terms.flags)
+            key = scope_of(fact)
+            scope = self._scopes.get(key)
+            if scope is None:
+                scope = self._scopes[key] = self._new_scope()
+            own, described = words.setdefault(key, ({}, {}))
             for token in terms.tokens:
                 own.setdefault(token, []).append(number)
             for token in terms.described:
                 described.setdefault(token, []).append(number)
-            for key in terms.phrasing_keys:
-                self._phrased.setdefault(key, []).append(number)
-        for postings, lists in ((self._own, own), (self._described, described)):
-            for token, numbers in lists.items():
-                if replaced:
-                    numbers = [n for n in numbers if n not in replaced]
-                if numbers:
-                    postings[token] = _postings(numbers)
-        self._guild = _Growable(np.frombuffer(guilds, dtype=np.int64).copy())
+            for phrasing in terms.phrasing_keys:
+                scope.phrased.setdefault(phrasing, []).append(number)
+        for key, lists in words.items():
+            scope = self._scopes[key]
+            for postings, found in zip((scope.own, scope.described), lists, strict=True):
+                for token, numbers in found.items():
+                    if replaced:
+                        numbers = [n for n in numbers if n not in replaced]
+                    if numbers:
+                        postings[token] = _postings(numbers)
+            if replaced:
+                scope.phrased = {
+                    phrasing: kept
+                    for phrasing, numbers in scope.phrased.items()
+                    if (kept := [n for n in numbers if n not in replaced])
+                }
+            scope.sorted_vocab = sorted(scope.own.keys() | scope.described.keys())
+            scope.typos.rebuild(scope.sorted_vocab)
+        for fact in self.facts():
+            self._scopes[scope_of(fact)].facts += 1
         self._lengths = _Growable(np.array(lengths, dtype=np.uint32))
         self._flags = _Growable(np.frombuffer(bytes(flags), dtype=np.uint8).copy())
-        if replaced:
-            self._phrased = {
-                key: kept
-                for key, numbers in self._phrased.items()
-                if (kept := [n for n in numbers if n not in replaced])
-            }
-        self._sorted_vocab = sorted(self._own.keys() | self._described.keys())
-        self._typos.rebuild(self._sorted_vocab)
         if len(self._number) >= FREEZE_MIN_FACTS:
             # The index lives as long as the retriever and has no reference
             # cycles. Left to the cyclic garbage collector, a full collection
@@ -465,23 +537,27 @@ class Retriever:
         if fact.id in self._number:
             self.remove(fact.id)
         terms = self.analyse(fact)
+        key = scope_of(fact)
+        scope = self._scopes.get(key)
+        if scope is None:
+            scope = self._scopes[key] = self._new_scope()  # complete (empty) before it is seen
         number = len(self._facts)
         self._facts.append(fact)
         self._phrasings.append("\n".join(terms.phrasings))
         self._markers.append(terms.markers)
-        self._guild.append(_EVERYWHERE if fact.guild_id is None else fact.guild_id)
         self._lengths.append(terms.lengths)
         self._flags.append(terms.flags)
-        for postings, words in ((self._own, terms.tokens), (self._described, terms.described)):
+        for postings, words in ((scope.own, terms.tokens), (scope.described, terms.described)):
             for word in words:
                 docs = postings.get(word)
                 if docs is None:
-                    if not self._df(word):
-                        self._add_word(word)
+                    if not scope.df(word):
+                        self._add_word(scope, word)
                     postings[word] = docs = _postings()
                 docs.append(number)
-        for key in terms.phrasing_keys:
-            self._phrased[key] = [*self._phrased.get(key, ()), number]
+        for phrasing in terms.phrasing_keys:
+            scope.phrased[phrasing] = [*scope.phrased.get(phrasing, ()), number]
+        scope.facts += 1
         self._number[fact.id] = number  # last: the fact is searchable once complete
 
     def remove(self, fact_id: str) -> None:
@@ -493,13 +569,15 @@ class Retriever:
         self._phrasings[number] = None
         assert fact is not None
         terms = self.analyse(fact)
-        for key in terms.phrasing_keys:
-            kept = [n for n in self._phrased.get(key, ()) if n != number]
+        scope = self._scopes[scope_of(fact)]
+        scope.facts -= 1
+        for phrasing in terms.phrasing_keys:
+            kept = [n for n in scope.phrased.get(phrasing, ()) if n != number]
             if kept:
-                self._phrased[key] = kept
+                scope.phrased[phrasing] = kept
             else:
-                self._phrased.pop(key, None)
-        for postings, words in ((self._own, terms.tokens), (self._described, terms.described)):
+                scope.phrased.pop(phrasing, None)
+        for postings, words in ((scope.own, terms.tokens), (scope.described, terms.described)):
             for word in words:
                 docs = postings.get(word)
                 if docs is None:
@@ -507,25 +585,21 @@ class Retriever:
                 docs.discard(number)
                 if not docs.n:
                     del postings[word]
-                    if not self._df(word):
-                        self._drop_word(word)
+                    if not scope.df(word):
+                        self._drop_word(scope, word)
 
-    def _add_word(self, word: str) -> None:
+    def _add_word(self, scope: _Scope, word: str) -> None:
         self._vocab_version += 1
-        bisect.insort(self._sorted_vocab, word)
-        self._typos.add(word)
+        scope.version = self._vocab_version
+        bisect.insort(scope.sorted_vocab, word)
+        scope.typos.add(word)
 
-    def _drop_word(self, word: str) -> None:
+    def _drop_word(self, scope: _Scope, word: str) -> None:
         self._vocab_version += 1
-        i = bisect.bisect_left(self._sorted_vocab, word)
-        if i < len(self._sorted_vocab) and self._sorted_vocab[i] == word:
-            del self._sorted_vocab[i]
-
-    def _df(self, word: str) -> int:
-        """How many facts a vocabulary word reaches (0: not in the vocabulary)."""
-        own = self._own.get(word)
-        described = self._described.get(word)
-        return (own.n if own else 0) + (described.n if described else 0)
+        scope.version = self._vocab_version
+        i = bisect.bisect_left(scope.sorted_vocab, word)
+        if i < len(scope.sorted_vocab) and scope.sorted_vocab[i] == word:
+            del scope.sorted_vocab[i]
 
     def __len__(self) -> int:
         return len(self._number)
@@ -571,25 +645,35 @@ class Retriever:
             notes=answer.notes,
         )
 
-    def prepare(self, question: str) -> PreparedQuestion | None:
-        """The question's words, their vocabulary matches and weights; None
-        when it has no content words or the index is empty."""
-        tokens = self.normalizer.content_tokens(question)
-        n_facts = len(self._number)
+    def prepare(
+        self, question: str, guild_id: int | None = None, facts_guild: int | None = None
+    ) -> PreparedQuestion | None:
+        """The question as asked in a server (None: curated facts only), to be
+        scored against the curated facts (facts_guild None) or the server's own
+        (facts_guild == guild_id): its words, their matches in the vocabulary
+        the server sees, and weights from the facts it sees. None when it has
+        no content words or the server sees no facts."""
+        if facts_guild not in (None, guild_id):
+            raise ValueError("a server's questions are scored against its own facts only")
+        view = self._view(guild_id)
+        normalizer = self._normalizer_for(guild_id, facts_guild)
+        tokens = normalizer.content_tokens(question)
+        n_facts = view.facts
         if not tokens or not n_facts:
             return None
+        df = view.df
         max_idf = math.log(1 + n_facts)
         weights: dict[str, float] = {}
         expansions: dict[str, dict[str, float]] = {}
         closest: list[str] = []  # each word as the vocabulary word it most likely is
         for token in tokens:
-            expansion = self._expand(token)
+            expansion = self._expand(token, guild_id)
             expansions[token] = expansion
-            best = max(expansion, key=lambda v: (expansion[v], -self._df(v)), default=None)
+            best = max(expansion, key=lambda v: (expansion[v], -df(v)), default=None)
             # Only related words (no typo of a known word): the word weighs as unseen.
             if best is not None and expansion[best] >= OWN_SIMILARITY:
                 closest.append(best)
-                weights[token] = math.log(1 + n_facts / self._df(best))
+                weights[token] = math.log(1 + n_facts / df(best))
                 continue
             closest.append(token)
             if token.isascii():
@@ -597,13 +681,13 @@ class Retriever:
             else:
                 weights[token] = max_idf * UNSPLIT_WORD_WEIGHT
         for token in tokens:
-            if self.normalizer.is_generic(token):
+            if normalizer.is_generic(token):
                 weights[token] *= GENERIC_WORD_WEIGHT
-        is_entity = self.normalizer.is_entity
+        is_entity = normalizer.is_entity
         # The question as asked, and without the one everyday word it may
         # add ("happen"), each also without its question word, as "meetup
         # venue" is stored.
-        plain = [t for t in closest if not self.normalizer.is_generic(t)]
+        plain = [t for t in closest if not normalizer.is_generic(t)]
         if len(plain) < len(closest) - 1:
             plain = closest
         # A question without a question word we know ("whos the secretary")
@@ -618,7 +702,7 @@ class Retriever:
             expansions=tuple((t, tuple(e.items())) for t, e in expansions.items()),
             weights=weights,
             total_weight=sum(weights.values()),
-            telling=frozenset(t for t in tokens if not self.normalizer.is_generic(t)),
+            telling=frozenset(t for t in tokens if not normalizer.is_generic(t)),
             entity_tokens=frozenset(
                 t for t, e in expansions.items() if any(is_entity(v) for v in e)
             ),
@@ -626,29 +710,52 @@ class Retriever:
             query_string=" ".join(tokens),
             words=frozenset(v for e in expansions.values() for v in e),
             phrasing_keys=frozenset(keys),
-            markers=self.normalizer.question_markers(question, tokens),
-            asked_word=asked if (asked := self.normalizer.asked_word(question)) in tokens else None,
+            markers=normalizer.question_markers(question, tokens),
+            asked_word=asked if (asked := normalizer.asked_word(question)) in tokens else None,
+            scope=CURATED if facts_guild is None else facts_guild,
         )
+
+    def _normalizer_for(self, guild_id: int | None, facts_guild: int | None) -> Normalizer:
+        """How a server's text is read when scored against a scope's facts."""
+        return self.normalizer
 
     def _rank(
         self, question: str, guild_id: int | None, need: int = 1
     ) -> tuple[list[_Candidate], bool]:
         """The best candidates visible in this server, best first (at least the
         top `need` exactly as scoring every fact would rank them), and whether
-        the question only names things ("tell me about DeNA"): a topic question."""
-        q = self.prepare(question)
-        if q is None:
-            return [], False
-        phrased = {n for key in q.phrasing_keys for n in self._phrased.get(key, ())}
-        numbers, coverage, own = self._coverage(q, guild_id, phrased)
-        if not len(numbers):
-            return [], q.topic
+        the question only names things ("tell me about DeNA"): a topic question.
+
+        Each scope the server sees is ranked with the question as read for
+        its facts, then the two are merged."""
         need = max(need, self.config.max_facts, self.config.max_suggestions)
-        ranked = self._rerank(q, numbers, coverage, own, need, phrased)
-        for candidate in ranked[:need]:
-            if candidate.assertable and not candidate.phrased:
-                candidate.assertable = self._explains(q, candidate.fact)
-        return ranked, q.topic
+        ranked: list[_Candidate] = []
+        topic: dict[int, bool] = {}
+        for key in self._visible_scopes(guild_id):
+            q = self.prepare(question, guild_id, None if key == CURATED else key)
+            if q is None:
+                continue
+            topic[key] = q.topic
+            phrased = self.phrased(q)
+            numbers, coverage, own = self._coverage(q, phrased)
+            if not len(numbers):
+                continue
+            found = self._rerank(q, numbers, coverage, own, need, phrased)
+            for candidate in found[:need]:
+                if candidate.assertable and not candidate.phrased:
+                    candidate.assertable = self._explains(q, candidate.fact)
+            ranked += found
+        if not ranked:
+            return [], any(topic.values())
+        ranked.sort(key=lambda c: (-c.score, c.fact.id))
+        return ranked, topic[scope_of(ranked[0].fact)]
+
+    def phrased(self, q: PreparedQuestion) -> set[int]:
+        """Facts of the question's scope that have it as one of their phrasings."""
+        scope = self._scopes.get(q.scope)
+        if scope is None:
+            return set()
+        return {n for key in q.phrasing_keys for n in scope.phrased.get(key, ())}
 
     def _explains(self, q: PreparedQuestion, fact: Fact) -> bool:
         """False when the fact leaves unmatched what the question asks for
@@ -663,7 +770,7 @@ class Retriever:
         matched = {
             token
             for token, expansion in q.expansions
-            if any(self._reaches(word, number) for word, _ in expansion)
+            if any(self._reaches(q.scope, word, number) for word, _ in expansion)
         }
         if q.asked_word is not None and q.asked_word not in matched:
             # "what fraction" is answered by any quantity, "which month" by a time
@@ -677,9 +784,11 @@ class Retriever:
                 return False
         return True
 
-    def _reaches(self, word: str, number: int) -> bool:
-        """True when the fact numbered `number` uses the word or names what it describes."""
-        for postings in (self._own.get(word), self._described.get(word)):
+    def _reaches(self, scope: int, word: str, number: int) -> bool:
+        """True when the fact numbered `number` (of that scope) uses the word
+        or names what it describes."""
+        words = self._scopes[scope]
+        for postings in (words.own.get(word), words.described.get(word)):
             if postings is not None and postings.n:
                 docs = postings.view()
                 i = int(np.searchsorted(docs, number))
@@ -688,11 +797,15 @@ class Retriever:
         return False
 
     def _coverage(
-        self, q: PreparedQuestion, guild_id: int | None, phrased: Collection[int] = ()
+        self, q: PreparedQuestion, phrased: Collection[int] = ()
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Facts that match enough of the question to be candidates (or have
-        it as a phrasing), the share of the question's weight each covers, and
-        the share it covers with its own words (not related ones)."""
+        """Facts of the question's scope that match enough of it to be
+        candidates (or have it as a phrasing), the share of the question's
+        weight each covers, and the share it covers with its own words (not
+        related ones)."""
+        scope = self._scopes.get(q.scope)
+        if scope is None:
+            return np.empty(0, dtype=np.int64), np.empty(0), np.empty(0)
         # Facts indexed while this runs are left out: their number is >= size.
         size = self._flags.n  # the last of a fact's columns to be appended
         covered = np.zeros(size)  # summed weight x similarity, question word by word
@@ -703,10 +816,10 @@ class Retriever:
         for token, expansion in q.expansions:
             lists: list[tuple[np.ndarray, float]] = []
             for word, similarity in expansion:
-                own = self._own.get(word)
+                own = scope.own.get(word)
                 if own is not None and own.n:
                     lists.append((_below(own.view(), size), similarity))
-                described = self._described.get(word)
+                described = scope.described.get(word)
                 if described is not None and described.n:
                     lists.append(
                         (_below(described.view(), size), similarity * DESCRIPTION_SIMILARITY)
@@ -749,11 +862,6 @@ class Retriever:
         keep = (telling >= (1 if q.lone_word else 2)) | named
         if phrased:
             keep[[n for n in phrased if n < size]] = True
-        guilds = self._guild.view()[:size]
-        if guild_id is None:
-            keep &= guilds == _EVERYWHERE
-        else:
-            keep &= (guilds == _EVERYWHERE) | (guilds == guild_id)
         numbers = np.flatnonzero(keep)
         own = covered[numbers] - related[numbers]
         return numbers, covered[numbers] / q.total_weight, own / q.total_weight
@@ -879,20 +987,24 @@ class Retriever:
         step = (zipf - RARE_ZIPF) / (COMMON_ZIPF - RARE_ZIPF)
         return 1.0 - step * (1.0 - COMMON_UNSEEN_SHARE)
 
-    def _expand(self, token: str) -> dict[str, float]:
-        """Vocabulary words this question word may stand for, with similarity."""
-        version = self._vocab_version
-        cached = self._expansions.get(token)
+    def _expand(self, token: str, guild_id: int | None = None) -> dict[str, float]:
+        """Words of the vocabulary a server sees that this question word may
+        stand for, with similarity."""
+        key = guild_id if guild_id is not None and guild_id in self._scopes else CURATED
+        view = self._view(guild_id)
+        version = view.version
+        cached = self._expansions.get((key, token))
         if cached is not None and cached[0] == version:
             return cached[1]
-        found = self._expand_uncached(token)
+        found = self._expand_uncached(token, view)
         if len(self._expansions) >= EXPANSION_MEMO_SIZE:
             self._expansions.clear()
-        self._expansions[token] = (version, found)
+        self._expansions[key, token] = (version, found)
         return found
 
-    def _expand_uncached(self, token: str) -> dict[str, float]:
-        found = {token: 1.0} if self._df(token) else {}
+    def _expand_uncached(self, token: str, view: _View) -> dict[str, float]:
+        df = view.df
+        found = {token: 1.0} if df(token) else {}
         # Related words the fact base has: the closest kind of relation first,
         # then the words more facts use; at most RELATED_LIMIT of them.
         related = self.normalizer.english.related(token)
@@ -902,7 +1014,7 @@ class Retriever:
             (related.narrower, NARROWER_SIMILARITY),
             (related.broader, BROADER_SIMILARITY),
         ):
-            ranked = sorted((w for w in words if w not in chosen and self._df(w)), key=self._df)
+            ranked = sorted((w for w in words if w not in chosen and df(w)), key=df)
             for word in reversed(ranked):
                 if len(chosen) < RELATED_LIMIT:
                     chosen[word] = similarity
@@ -912,17 +1024,17 @@ class Retriever:
         if len(token) < 4 or not token.isascii() or token[0].isdigit():
             return found
         max_edits = 2 if len(token) >= 8 else 1
-        near = []
-        for word in self._typos.near(token, max_edits):
-            if self._df(word):
-                edits = OSA.distance(token, word, score_cutoff=max_edits)
-                if edits <= max_edits:
-                    near.append((edits, word))
-        near.sort()  # closest first, then in vocabulary order
+        near = set()
+        for scope in view.scopes:
+            for word in scope.typos.near(token, max_edits):
+                if df(word):
+                    edits = OSA.distance(token, word, score_cutoff=max_edits)
+                    if edits <= max_edits:
+                        near.add((edits, word))
         # A word the fact base knows is most likely meant as written: a name
         # one or two letters off ("Dara" for "Dana") counts for much less.
         typo = TYPO_SIMILARITY if token not in found else KNOWN_WORD_TYPO_SIMILARITY
-        for edits, word in near[:TYPO_LIMIT]:
+        for edits, word in sorted(near)[:TYPO_LIMIT]:  # closest first, then in vocabulary order
             if word != token and len(word) >= 4 and not word[0].isdigit():
                 found.setdefault(word, typo[edits])
         if len(token) >= PREFIX_MIN:
@@ -930,13 +1042,17 @@ class Retriever:
             # vocabulary order, as both come there.
             for end in range(PREFIX_MIN, len(token)):
                 stem = token[:end]
-                if self._df(stem):
+                if df(stem):
                     found[stem] = max(found.get(stem, 0.0), PREFIX_SIMILARITY)
-            vocab = self._sorted_vocab
-            i = bisect.bisect_right(vocab, token)
-            while i < len(vocab) and vocab[i].startswith(token):
-                found[vocab[i]] = max(found.get(vocab[i], 0.0), PREFIX_SIMILARITY)
-                i += 1
+            longer: set[str] = set()
+            for scope in view.scopes:
+                vocab = scope.sorted_vocab
+                i = bisect.bisect_right(vocab, token)
+                while i < len(vocab) and vocab[i].startswith(token):
+                    longer.add(vocab[i])
+                    i += 1
+            for word in sorted(longer):
+                found[word] = max(found.get(word, 0.0), PREFIX_SIMILARITY)
         return found
 
     def _decide(self, question: str, ranked: list[_Candidate], topic: bool) -> Answer:
@@ -1055,19 +1171,25 @@ class FactScorer:
         self.retriever = retriever
         self.guild_id = guild_id
         self._question: str | None = None
-        self._prepared: PreparedQuestion | None = None
+        self._prepared: dict[int | None, PreparedQuestion | None] = {}  # by facts' guild
 
-    def _prepare(self, question: str) -> PreparedQuestion | None:
+    def _prepare(self, question: str, facts_guild: int | None) -> PreparedQuestion | None:
         if question != self._question:
-            self._prepared = self.retriever.prepare(question)
+            self._prepared = {}
             self._question = question
-        return self._prepared
+        if facts_guild not in self._prepared:
+            self._prepared[facts_guild] = self.retriever.prepare(
+                question, self.guild_id, facts_guild
+            )
+        return self._prepared[facts_guild]
 
     def __call__(
         self, question: str, terms: FactTerms, *, score_cutoff: float | None = None, **_: object
     ) -> float:
-        q = self._prepare(question)
-        if q is None or (terms.fact.guild_id is not None and terms.fact.guild_id != self.guild_id):
+        if terms.fact.guild_id is not None and terms.fact.guild_id != self.guild_id:
+            return -1.0
+        q = self._prepare(question, terms.fact.guild_id)
+        if q is None:
             return -1.0
         phrased = not q.phrasing_keys.isdisjoint(terms.phrasing_keys)
         if not phrased and q.words.isdisjoint(terms.tokens) and q.words.isdisjoint(terms.described):
