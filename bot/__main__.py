@@ -22,10 +22,8 @@ import discord
 
 from knowledge.cli.console import run_console
 from knowledge.config import Config, load_config
-from knowledge.curation.build import build
 from knowledge.errors import KnowledgeError
 from knowledge.service import KnowledgeBase
-from knowledge.store import FactStore
 
 from .app import create_bot, sync_commands
 from .credentials import HOW_TO_PASS_THE_TOKEN, TokenError, read_token
@@ -69,13 +67,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(MISSING_TOKEN, file=sys.stderr)
                 return 2
             print(NO_TOKEN, file=sys.stderr)
-            kb = open_fact_base(config)
+            kb = KnowledgeBase.open(config, create=True)
             try:
                 run_console(kb)
             finally:
                 kb.close()
             return 0
-        kb = open_fact_base(config)
+        kb = KnowledgeBase.open(config, create=True)
         try:
             return asyncio.run(
                 run_discord(
@@ -89,19 +87,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-
-
-def open_fact_base(config: Config) -> KnowledgeBase:
-    """The configured fact base; built from the packaged files on first run."""
-    store = FactStore.open(config.database.path, busy_timeout_ms=config.database.busy_timeout_ms)
-    try:
-        if not store.sources():
-            report = build(store)
-            log.info("built the fact base at %s: %d facts", config.database.path, len(report.added))
-    except BaseException:
-        store.close()
-        raise
-    return KnowledgeBase(store, config)
 
 
 async def run_discord(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 from discord import app_commands
@@ -20,6 +20,9 @@ from .errors import reply_to_error
 from .health import HealthReporter
 from .index_sync import IndexSyncer
 from .permissions import SERVER_ONLY
+
+if TYPE_CHECKING:
+    from .cogs.ask import Ask
 
 log = logging.getLogger("factbot")
 
@@ -54,8 +57,8 @@ class FactBotTree(app_commands.CommandTree):
         await reply_to_error(interaction, error)
 
 
-class FactBotMixin:
-    """What FactBot adds to discord.py's Bot, shared by the sharded variant."""
+class FactBot(commands.Bot):
+    """discord.py's Bot with FactBot's services; ShardedFactBot is the sharded variant."""
 
     def __init__(
         self,
@@ -65,7 +68,7 @@ class FactBotMixin:
         health: HealthReporter | None = None,
         **options: Any,
     ) -> None:
-        super().__init__(  # type: ignore[call-arg]
+        super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),
@@ -87,27 +90,28 @@ class FactBotMixin:
             self.health.start(self)
         await self.load_server_settings()
         self.index_sync.start()
-        app = self.application  # type: ignore[attr-defined]
+        app = self.application
         if app is not None:
             if app.team:
                 self.owner_id_set |= {m.id for m in app.team.members}
             elif app.owner:
                 self.owner_id_set.add(app.owner.id)
-        self.add_dynamic_items(VoteButton, PickButton)  # type: ignore[attr-defined]
+        self.add_dynamic_items(VoteButton, PickButton)
         for extension in COGS:
-            await self.load_extension(extension)  # type: ignore[attr-defined]
+            await self.load_extension(extension)
         if self.config.bot.sync_commands_on_start:
             await sync_commands(self, self.config.bot.dev_guild_id or None)
 
     async def load_server_settings(self) -> None:
         """Read every server's auto-answer channels and admin role from the store."""
-        store = self.kb.store
-        self.auto_answer_channels = await asyncio.to_thread(store.auto_answer_channels)
-        self.guild_admin_roles = await asyncio.to_thread(store.admin_roles)
+        self.auto_answer_channels = await asyncio.to_thread(self.kb.auto_answer_channels)
+        self.guild_admin_roles = await asyncio.to_thread(self.kb.admin_roles)
 
     @property
-    def ask_cog(self) -> Any:
-        return self.get_cog("Ask")  # type: ignore[attr-defined]
+    def ask_cog(self) -> Ask:
+        """The cog the answer buttons hand off to (loaded in setup_hook; each
+        load_extension makes a new module, so the class is not checked)."""
+        return cast("Ask", self.get_cog("Ask"))
 
     def admin_role_ids(self, guild_id: int | None) -> set[int]:
         roles = set(self.config.bot.admin_role_ids)
@@ -116,12 +120,12 @@ class FactBotMixin:
         return roles
 
     async def on_ready(self) -> None:
-        user = self.user  # type: ignore[attr-defined]
+        user = self.user
         log.info(
             "connected as %s (id %s) to %d server(s)",
             user,
             getattr(user, "id", "?"),
-            len(self.guilds),  # type: ignore[attr-defined]
+            len(self.guilds),
         )
         self.health_changed()
 
@@ -130,7 +134,7 @@ class FactBotMixin:
         self.health_changed()
 
     async def on_disconnect(self) -> None:
-        if self.is_closed():  # type: ignore[attr-defined]
+        if self.is_closed():
             log.info("disconnected from Discord (shutting down)")
         else:
             log.warning("disconnected from Discord; reconnecting")
@@ -142,14 +146,16 @@ class FactBotMixin:
 
     async def close(self) -> None:
         await self.index_sync.stop()
-        await super().close()  # type: ignore[misc]
+        await super().close()
         if self.health is not None:
             await self.health.stop()
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         log.exception("unhandled error in event %s", event_method)
 
-    async def on_command_error(self, context: Any, exception: Exception, /) -> None:
+    async def on_command_error(
+        self, context: commands.Context[Any], exception: commands.CommandError, /
+    ) -> None:
         """FactBot has no prefix commands: a message that starts with a mention is
         a question for the Ask cog, not a failed command, so it is not an error."""
         if isinstance(exception, commands.CommandNotFound):
@@ -157,17 +163,13 @@ class FactBotMixin:
         log.error("error in command %s", context.command, exc_info=exception)
 
 
-class FactBot(FactBotMixin, commands.Bot):
-    pass
-
-
-class ShardedFactBot(FactBotMixin, commands.AutoShardedBot):
-    pass
+class ShardedFactBot(FactBot, commands.AutoShardedBot):
+    """FactBot over several gateway shards (config.bot.shard_count)."""
 
 
 def create_bot(
     kb: KnowledgeBase, config: Config, *, health: HealthReporter | None = None
-) -> commands.Bot:
+) -> FactBot:
     """A FactBot, sharded when config.bot.shard_count is set; with `health`, it
     keeps a status file for `python -m bot status`."""
     if config.bot.shard_count:

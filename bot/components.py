@@ -4,11 +4,14 @@ after a restart. Each hands off to the cog that owns the behaviour."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 import discord
 
 from . import limits
+
+if TYPE_CHECKING:
+    from .app import FactBot
 
 
 class VoteButton(
@@ -35,7 +38,7 @@ class VoteButton(
     ) -> VoteButton:
         return cls(int(match["question_id"]), up=match["direction"] == "up")
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def callback(self, interaction: discord.Interaction[FactBot]) -> None:
         await interaction.client.ask_cog.on_vote(interaction, self.question_id, self.up)
 
 
@@ -63,5 +66,5 @@ class PickButton(
     ) -> PickButton:
         return cls(int(match["question_id"]), int(match["index"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def callback(self, interaction: discord.Interaction[FactBot]) -> None:
         await interaction.client.ask_cog.on_pick(interaction, self.question_id, self.index)

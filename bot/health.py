@@ -25,9 +25,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import discord
+
 from knowledge.config import Config
 from knowledge.errors import KnowledgeError
-from knowledge.store.dbinfo import DatabaseInfo, database_info
+from knowledge.service import DatabaseInfo, database_info
 
 log = logging.getLogger("factbot.health")
 
@@ -125,20 +127,20 @@ def _finite_ms(seconds: float) -> float | None:
     return round(seconds * 1000, 1) if math.isfinite(seconds) else None
 
 
-def snapshot(bot: Any, *, started_at: str, interval_seconds: float) -> BotStatus:
+def snapshot(bot: discord.Client, *, started_at: str, interval_seconds: float) -> BotStatus:
     """The bot's connection state now: connected only when discord.py is ready
     and every gateway connection (one per shard) is open."""
     ready = bot.is_ready() and not bot.is_closed()
-    shards = getattr(bot, "shards", None)  # only the AutoShardedBot has shards
-    if shards is not None:
+    shard_ids: list[int] | None = None
+    shard_count: int | None = None
+    if isinstance(bot, discord.AutoShardedClient):
+        shards = bot.shards
         connected = ready and bool(shards) and all(not s.is_closed() for s in shards.values())
         shard_ids = sorted(bot.shard_ids or shards)
         shard_count = bot.shard_count
     else:
         ws = bot.ws
         connected = ready and ws is not None and ws.open
-        shard_ids = None
-        shard_count = None
     kb = getattr(bot, "kb", None)
     index = kb.sync_state() if kb is not None else None
     return BotStatus(
@@ -171,12 +173,12 @@ class HealthReporter:
         self.path = path
         self.interval_seconds = interval_seconds
         self.started_at = datetime.now(UTC).isoformat(timespec="milliseconds")
-        self._bot: Any = None
+        self._bot: discord.Client | None = None
         self._task: asyncio.Task | None = None
         self._wake = asyncio.Event()
         self._failing = False
 
-    def start(self, bot: Any) -> None:
+    def start(self, bot: discord.Client) -> None:
         self._bot = bot
         self._write()
         self._task = asyncio.get_running_loop().create_task(self._run(), name="factbot-health")
@@ -192,6 +194,8 @@ class HealthReporter:
             self._write()
 
     def _write(self, *, stopped: bool = False) -> None:
+        if self._bot is None:
+            return
         status = snapshot(
             self._bot, started_at=self.started_at, interval_seconds=self.interval_seconds
         )

@@ -12,9 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from knowledge.errors import KnowledgeError
+
+if TYPE_CHECKING:
+    from .app import FactBot
 
 log = logging.getLogger("factbot.sync")
 
@@ -22,10 +25,10 @@ log = logging.getLogger("factbot.sync")
 class IndexSyncer:
     """Runs KnowledgeBase.sync for one bot until stopped."""
 
-    def __init__(self, bot: Any, interval_seconds: float) -> None:
+    def __init__(self, bot: FactBot, interval_seconds: float) -> None:
         self.bot = bot
         self.interval_seconds = interval_seconds
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
         self._failing = False
 
     def start(self) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import discord
 
 from .errors import Refusal
+
+if TYPE_CHECKING:
+    from .app import FactBot
 
 NOT_ADMIN = "Only server admins can do that: members with Manage Server or the FactBot admin role."
 SERVER_ONLY = "That works only in a server, not in direct messages."
@@ -38,7 +41,7 @@ def is_admin(
     return any(role.id in admin_role_ids for role in user.roles)
 
 
-def caller_is_admin(bot: Any, interaction: discord.Interaction) -> bool:
+def caller_is_admin(bot: FactBot, interaction: discord.Interaction) -> bool:
     return is_admin(
         interaction.user,
         guild_id=interaction.guild_id,
@@ -48,7 +51,7 @@ def caller_is_admin(bot: Any, interaction: discord.Interaction) -> bool:
     )
 
 
-def require_admin(bot: Any, interaction: discord.Interaction) -> None:
+def require_admin(bot: FactBot, interaction: discord.Interaction) -> None:
     """Raise Refusal unless the user is a FactBot admin here (checked at call time)."""
     if interaction.guild_id is None:
         raise Refusal(SERVER_ONLY)
@@ -56,5 +59,5 @@ def require_admin(bot: Any, interaction: discord.Interaction) -> None:
         raise Refusal(NOT_ADMIN)
 
 
-def caller_is_owner(bot: Any, interaction: discord.Interaction) -> bool:
+def caller_is_owner(bot: FactBot, interaction: discord.Interaction) -> bool:
     return interaction.user.id in bot.owner_id_set

@@ -1,7 +1,9 @@
-"""The fact base as the rest of FactBot uses it: ask, and record what was asked.
+"""The fact base as the rest of FactBot uses it: ask, vote, server settings,
+sources and usage statistics.
 
-`KnowledgeBase` ties the store and the retriever together. It is synchronous;
-the bot calls it through asyncio.to_thread. `sync` keeps its in-memory index in
+`KnowledgeBase` ties the store and the retriever together and is the one door
+from bot/ into knowledge/ (with the Curator for /fact). It is synchronous; the
+bot calls it through asyncio.to_thread. `sync` keeps its in-memory index in
 step with changes that other processes (shards, the CLI) commit to the store.
 """
 
@@ -15,15 +17,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .config import Config
-from .curation.build import runtime_lexicon
+from .curation.build import build, runtime_lexicon
 from .errors import FactNotFoundError, StoreError
-from .models import Answer, Fact, Response, ResponseKind
+from .models import Answer, Fact, Response, ResponseKind, Source
 from .retrieval.normalize import Normalizer
 from .retrieval.retriever import Retriever
+from .stats import UsageStats, compute_stats
 from .store import FactStore, LoggedQuestion, utc_now
 from .store.changes import FACT, SETTINGS, FeedPosition
+from .store.dbinfo import DatabaseInfo, database_info
+from .store.question_log import VoteOutcome
 from .understanding.conversation import ConversationMemory, Speaker
 from .understanding.pipeline import Responder, clean_message
+
+__all__ = ["AskResult", "DatabaseInfo", "KnowledgeBase", "VoteResult", "database_info"]
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # A message is read whole (links, mentions and markup are dropped) up to this
@@ -62,6 +69,13 @@ class SyncState:
     synced_at: str  # the last sync that succeeded (UTC, ISO 8601)
 
 
+@dataclass(frozen=True)
+class VoteResult:
+    outcome: VoteOutcome
+    up: int  # the answer's votes, this one included
+    down: int
+
+
 class KnowledgeBase:
     """Answers questions from a FactStore through an in-memory Retriever."""
 
@@ -87,14 +101,27 @@ class KnowledgeBase:
     def open(cls, config: Config, *, create: bool = False) -> KnowledgeBase:
         """Open the store at the configured path and index its live facts.
 
-        Raises StoreError (naming the file) if it is missing or unusable.
+        With create=True (the bot's first run), a missing file is created, and
+        a fact base without sources is built from the packaged files first.
+
+        Raises StoreError (naming the file) if it is missing (without create)
+        or unusable, and FactFileError if the packaged files are invalid.
         """
         store = FactStore.open(
             Path(config.database.path),
             busy_timeout_ms=config.database.busy_timeout_ms,
             create=create,
         )
-        return cls(store, config)
+        try:
+            if create and not store.sources():
+                report = build(store)
+                logger.info(
+                    "built the fact base at %s: %d facts", config.database.path, len(report.added)
+                )
+            return cls(store, config)
+        except BaseException:
+            store.close()
+            raise
 
     def _new_retriever(self) -> Retriever:
         retriever = Retriever(
@@ -335,6 +362,48 @@ class KnowledgeBase:
         """Drop a fact from the live index (after it was removed)."""
         with self._lock:
             self.retriever.remove(fact_id)
+
+    @property
+    def sources(self) -> dict[str, Source]:
+        """The sources facts cite, by id (as indexed)."""
+        return self.retriever.sources
+
+    # -- votes -------------------------------------------------------------
+    def vote(
+        self, question_id: int, user_id: int | str, up: bool, *, guild_id: int | None
+    ) -> VoteResult:
+        """Record one user's vote on one answer (a second vote replaces the first).
+
+        Raises FactNotFoundError if the answer is not in that server's question log.
+        """
+        outcome = self.store.record_vote(question_id, user_id, 1 if up else -1, guild_id=guild_id)
+        ups, downs = self.store.votes(question_id)
+        return VoteResult(outcome=outcome, up=ups, down=downs)
+
+    # -- server settings -----------------------------------------------------
+    def set_auto_answer(self, guild_id: int, channel_id: int, on: bool, *, actor: str) -> None:
+        """Answer (or stop answering) questions in a channel without a mention."""
+        self.store.set_auto_answer(guild_id, channel_id, on, actor=actor)
+
+    def auto_answer_channels(self) -> set[int]:
+        return self.store.auto_answer_channels()
+
+    def set_admin_role(self, guild_id: int, role_id: int | None, *, actor: str) -> None:
+        """Set (or, with None, clear) the role that may administer FactBot in a server."""
+        self.store.set_admin_role(guild_id, role_id, actor=actor)
+
+    def admin_roles(self) -> dict[int, int]:
+        """guild id -> the admin role set for it."""
+        return self.store.admin_roles()
+
+    # -- statistics ------------------------------------------------------------
+    def fact_counts(self, guild_id: int | None = None) -> dict[str, int]:
+        """Live facts by origin ("curated", "admin"), of one server or all."""
+        return self.store.fact_counts(guild_id)
+
+    def usage_stats(self, guild_id: int | None) -> UsageStats:
+        """Usage of one server, or (None) of all."""
+        return compute_stats(self.store, guild_id)
 
     def close(self) -> None:
         self.store.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -17,7 +17,10 @@ from knowledge.service import AskResult
 from knowledge.understanding.pipeline import asks_something
 
 from ..errors import Refusal, reply_to_error, reply_to_message_error
-from ..rendering import Reply, notice, render_answer, render_response
+from ..rendering import notice, render_answer, render_response
+
+if TYPE_CHECKING:
+    from ..app import FactBot
 
 log = logging.getLogger("factbot.ask")
 
@@ -30,9 +33,8 @@ HOW_TO_ASK = (
 class Ask(commands.Cog):
     """Answers questions wherever people ask them."""
 
-    def __init__(self, bot: Any) -> None:
+    def __init__(self, bot: FactBot) -> None:
         self.bot = bot
-        self.kb = bot.kb
         self.context_menu = app_commands.ContextMenu(
             name="Ask FactBot", callback=self.ask_about_message
         )
@@ -124,7 +126,7 @@ class Ask(commands.Cog):
     async def on_pick(self, interaction: discord.Interaction, question_id: int, index: int) -> None:
         try:
             result = await asyncio.to_thread(
-                self.kb.answer_suggestion,
+                self.bot.kb.answer_suggestion,
                 question_id,
                 index,
                 guild_id=interaction.guild_id,
@@ -140,23 +142,22 @@ class Ask(commands.Cog):
 
     async def on_vote(self, interaction: discord.Interaction, question_id: int, up: bool) -> None:
         try:
-            outcome = await asyncio.to_thread(
-                self.kb.store.record_vote,
+            vote = await asyncio.to_thread(
+                self.bot.kb.vote,
                 question_id,
                 interaction.user.id,
-                1 if up else -1,
+                up,
                 guild_id=interaction.guild_id,
             )
-            ups, downs = await asyncio.to_thread(self.kb.store.votes, question_id)
             emoji = "👍" if up else "👎"
             text = {
                 "added": f"Thanks! Your {emoji} is recorded.",
                 "changed": f"Changed your vote to {emoji}.",
                 "unchanged": f"You already voted {emoji}.",
-            }[outcome]
-            log.info("vote %s on answer %s (%s)", emoji, question_id, outcome)
+            }[vote.outcome]
+            log.info("vote %s on answer %s (%s)", emoji, question_id, vote.outcome)
             await interaction.response.send_message(
-                f"{text} (👍 {ups} · 👎 {downs})",
+                f"{text} (👍 {vote.up} · 👎 {vote.down})",
                 ephemeral=True,
                 allowed_mentions=discord.AllowedMentions.none(),
             )
@@ -175,7 +176,7 @@ class Ask(commands.Cog):
         replying: bool = False,
     ) -> Response:
         response = await asyncio.to_thread(
-            self.kb.respond,
+            self.bot.kb.respond,
             message,
             guild_id=guild_id,
             channel_id=channel_id,
@@ -217,8 +218,5 @@ def _cooldown_text(wait: float) -> str:
     return f"You're asking quickly! Try again in {max(1, round(wait))} s."
 
 
-async def setup(bot: Any) -> None:
+async def setup(bot: FactBot) -> None:
     await bot.add_cog(Ask(bot))
-
-
-__all__ = ["Ask", "Reply"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
@@ -13,12 +13,17 @@ from discord.ext import commands
 from .. import limits
 from ..permissions import require_admin
 
+if TYPE_CHECKING:
+    from knowledge.service import KnowledgeBase
+
+    from ..app import FactBot
+
 log = logging.getLogger("factbot.settings")
 
 
-def help_embed(bot: Any) -> discord.Embed:
-    counts = bot.kb.store.fact_counts()
-    sources = bot.kb.retriever.sources.values()
+def help_embed(kb: KnowledgeBase) -> discord.Embed:
+    counts = kb.fact_counts()
+    sources = kb.sources.values()
     embed = discord.Embed(
         title="FactBot",
         colour=discord.Colour.blurple(),
@@ -65,12 +70,12 @@ class Settings(commands.Cog):
         name="factbot", description="FactBot settings and help.", guild_only=True
     )
 
-    def __init__(self, bot: Any) -> None:
+    def __init__(self, bot: FactBot) -> None:
         self.bot = bot
 
     @app_commands.command(name="help", description="How to ask FactBot, and what it knows.")
     async def help_command(self, interaction: discord.Interaction) -> None:
-        embed = await asyncio.to_thread(help_embed, self.bot)
+        embed = await asyncio.to_thread(help_embed, self.bot.kb)
         await interaction.response.send_message(
             embed=embed, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
         )
@@ -94,7 +99,7 @@ class Settings(commands.Cog):
         require_admin(self.bot, interaction)
         on = state == "on"
         await asyncio.to_thread(
-            self.bot.kb.store.set_auto_answer,
+            self.bot.kb.set_auto_answer,
             interaction.guild_id,
             channel.id,
             on,
@@ -123,7 +128,7 @@ class Settings(commands.Cog):
     ) -> None:
         require_admin(self.bot, interaction)
         await asyncio.to_thread(
-            self.bot.kb.store.set_admin_role,
+            self.bot.kb.set_admin_role,
             interaction.guild_id,
             role.id if role else None,
             actor=f"discord:{interaction.user.id}",
@@ -143,5 +148,5 @@ class Settings(commands.Cog):
         )
 
 
-async def setup(bot: Any) -> None:
+async def setup(bot: FactBot) -> None:
     await bot.add_cog(Settings(bot))

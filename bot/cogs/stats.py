@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import io
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from knowledge.stats import UsageStats, compute_stats
+from knowledge.stats import UsageStats
 
 from .. import limits
 from ..charts import questions_per_day_png
 from ..errors import Refusal
+
+if TYPE_CHECKING:
+    from ..app import FactBot
 
 CHART_NAME = "questions-per-day.png"
 THINKING_AFTER_SECONDS = 1.5
@@ -66,7 +69,7 @@ def stats_embed(stats: UsageStats, scope_label: str) -> discord.Embed:
 class Stats(commands.Cog):
     """Usage statistics."""
 
-    def __init__(self, bot: Any) -> None:
+    def __init__(self, bot: FactBot) -> None:
         self.bot = bot
 
     @app_commands.command(
@@ -105,12 +108,12 @@ class Stats(commands.Cog):
         )
 
     async def _compute(self, guild_id: int | None, label: str) -> tuple[UsageStats, bytes]:
-        stats = await asyncio.to_thread(compute_stats, self.bot.kb.store, guild_id)
+        stats = await asyncio.to_thread(self.bot.kb.usage_stats, guild_id)
         png = await asyncio.to_thread(
             questions_per_day_png, stats.daily, title=f"Questions per day — {label}"[:80]
         )
         return stats, png
 
 
-async def setup(bot: Any) -> None:
+async def setup(bot: FactBot) -> None:
     await bot.add_cog(Stats(bot))

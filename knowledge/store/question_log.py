@@ -8,10 +8,12 @@ import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from ..errors import FactNotFoundError
 from .connection import StoreConnection, utc_now
+
+VoteOutcome = Literal["added", "changed", "unchanged"]
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ class QuestionLog(StoreConnection):
 
     def record_vote(
         self, question_id: int, user_id: int | str, vote: int, *, guild_id: int | None
-    ) -> str:
+    ) -> VoteOutcome:
         """Store one user's vote (+1 or -1) on one answer; a second vote replaces
         the first. Returns "added", "changed" or "unchanged".
 

@@ -11,7 +11,7 @@ Triggers:
   (`FactStore.record_vote`): the user UNLUCKY;
 - `/fact show` (`Curator.show`): the fact id "boom";
 - the `/fact add` form (`Curator.validate`): a fact text containing BOOM;
-- `/stats` (`knowledge.stats.compute_stats`): the server FAULTY_GUILD; and, not a
+- `/stats` (`KnowledgeBase.usage_stats`): the server FAULTY_GUILD; and, not a
   fault, `/stats scope:all` takes SLOW_STATS_SECONDS longer than usual.
 
 `FACTBOT_TEST_HEARTBEAT_TIMEOUT` (seconds), when set, is passed to discord.py as
@@ -39,7 +39,6 @@ def _raise(where: str) -> None:
 
 def plant_faults() -> None:
     from bot import app
-    from knowledge import stats
     from knowledge.curation.curator import Curator
     from knowledge.retrieval.retriever import Retriever
     from knowledge.service import KnowledgeBase
@@ -82,32 +81,30 @@ def plant_faults() -> None:
             _raise("the fact form")
         return validate(self, draft, *args, **kwargs)
 
-    compute_stats = stats.compute_stats
+    usage_stats = KnowledgeBase.usage_stats
 
-    def faulty_compute_stats(store: Any, guild_id: int | None, **kwargs: Any) -> Any:
+    def faulty_usage_stats(self: KnowledgeBase, guild_id: int | None) -> Any:
         if guild_id == FAULTY_GUILD:
             _raise("/stats")
         if guild_id is None:
             time.sleep(SLOW_STATS_SECONDS)
-        return compute_stats(store, guild_id, **kwargs)
+        return usage_stats(self, guild_id)
 
     Retriever.ask = faulty_ask  # type: ignore[method-assign]
     KnowledgeBase.answer_suggestion = faulty_answer_suggestion  # type: ignore[method-assign]
     FactStore.record_vote = faulty_record_vote  # type: ignore[method-assign]
     Curator.show = faulty_show  # type: ignore[method-assign]
     Curator.validate = faulty_validate  # type: ignore[method-assign]
-    # Patched where it is defined: discord.py loads each cog module afresh, and the
-    # cog's `from knowledge.stats import compute_stats` then picks this one up.
-    stats.compute_stats = faulty_compute_stats
+    KnowledgeBase.usage_stats = faulty_usage_stats  # type: ignore[method-assign]
 
     if timeout := os.environ.get("FACTBOT_TEST_HEARTBEAT_TIMEOUT"):
-        init = app.FactBotMixin.__init__
+        init = app.FactBot.__init__
 
         def init_with_heartbeat_timeout(self: Any, *args: Any, **options: Any) -> None:
             options.setdefault("heartbeat_timeout", float(timeout))
             init(self, *args, **options)
 
-        app.FactBotMixin.__init__ = init_with_heartbeat_timeout  # type: ignore[method-assign]
+        app.FactBot.__init__ = init_with_heartbeat_timeout  # type: ignore[method-assign]
 
 
 if __name__ == "__main__":

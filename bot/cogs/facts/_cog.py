@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import discord
 from discord import app_commands
@@ -30,8 +31,13 @@ from ._embeds import (
 from ._forms import FactForm
 from ._views import ConfirmView, PageView, ReviewView, RollbackView
 
+if TYPE_CHECKING:
+    from ...app import FactBot
+
 log = logging.getLogger("factbot.facts")
 NONE = discord.AllowedMentions.none()
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class Facts(commands.Cog):
@@ -41,7 +47,7 @@ class Facts(commands.Cog):
         name="fact", description="Curate FactBot's facts (server admins only).", guild_only=True
     )
 
-    def __init__(self, bot: Any) -> None:
+    def __init__(self, bot: FactBot) -> None:
         self.bot = bot
         self.curator = Curator(bot.kb)
 
@@ -57,7 +63,7 @@ class Facts(commands.Cog):
             "is_owner": caller_is_owner(self.bot, interaction),
         }
 
-    async def _run(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+    async def _run(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         return await asyncio.to_thread(fn, *args, **kwargs)
 
     async def _ids(
@@ -92,7 +98,7 @@ class Facts(commands.Cog):
         review_ids: tuple[int, ...] = (),
     ) -> None:
         require_admin(self.bot, interaction)
-        sources = list(self.bot.kb.retriever.sources)
+        sources = list(self.bot.kb.sources)
         hint = (
             f"{sources[0]} 2   or   https://example.org note"
             if sources
@@ -129,7 +135,7 @@ class Facts(commands.Cog):
             form.submitted(),
             shown=form.shown,
             base=form.base,
-            source_ids=self.bot.kb.retriever.sources,
+            source_ids=self.bot.kb.sources,
         )
         guild_id = interaction.guild_id
         if form.fact_id is None:
@@ -292,7 +298,11 @@ class Facts(commands.Cog):
         await self._paged(interaction, await render(0), len(found), render)
 
     async def _paged(
-        self, interaction: discord.Interaction, first: discord.Embed, total: int, render: Any
+        self,
+        interaction: discord.Interaction,
+        first: discord.Embed,
+        total: int,
+        render: Callable[[int], Awaitable[discord.Embed]],
     ) -> None:
         pages = max(1, -(-total // PER_PAGE))
         kwargs: dict[str, Any] = {"embed": first, "ephemeral": True, "allowed_mentions": NONE}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import discord
 
@@ -11,6 +11,9 @@ from knowledge.models import Fact
 
 from ...errors import reply_to_error
 from ...permissions import NOT_ADMIN
+
+if TYPE_CHECKING:
+    from ._cog import Facts
 
 
 class FactForm(discord.ui.Modal):
@@ -24,7 +27,7 @@ class FactForm(discord.ui.Modal):
 
     def __init__(
         self,
-        cog: Any,
+        cog: Facts,
         opener: discord.Interaction,
         shown: FormFields,
         *,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -21,6 +21,10 @@ from ... import limits
 from ...errors import reply_to_error, user_message
 from ...permissions import NOT_ADMIN, caller_is_admin
 
+if TYPE_CHECKING:
+    from ...app import FactBot
+    from ._cog import Facts
+
 Handler = Callable[[discord.Interaction], Awaitable[None]]
 NONE = discord.AllowedMentions.none()
 # Refusals after which a preview can never apply: it is replaced by the reason.
@@ -30,7 +34,7 @@ PREVIEW_OUT_OF_DATE = (AlreadyAppliedError, FactChangedError, FactNotFoundError,
 class AdminView(discord.ui.View):
     """A view only its admin may use."""
 
-    def __init__(self, bot: Any, user_id: int, *, timeout: float = 600) -> None:
+    def __init__(self, bot: FactBot, user_id: int, *, timeout: float = 600) -> None:
         super().__init__(timeout=timeout)
         self.bot = bot
         self.user_id = user_id
@@ -43,7 +47,9 @@ class AdminView(discord.ui.View):
             return False
         return True
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, item: Any) -> None:
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
+    ) -> None:
         await reply_to_error(interaction, error)
 
 
@@ -59,7 +65,7 @@ class ConfirmView(AdminView):
 
     def __init__(
         self,
-        bot: Any,
+        bot: FactBot,
         user_id: int,
         label: str,
         on_confirm: Callable[[discord.Interaction], Awaitable[str]],
@@ -99,7 +105,11 @@ class PageView(AdminView):
     """◀ ▶ through pages rendered on demand."""
 
     def __init__(
-        self, bot: Any, user_id: int, pages: int, render: Callable[[int], Awaitable[discord.Embed]]
+        self,
+        bot: FactBot,
+        user_id: int,
+        pages: int,
+        render: Callable[[int], Awaitable[discord.Embed]],
     ) -> None:
         super().__init__(bot, user_id)
         self.page = 0
@@ -129,7 +139,9 @@ class PageView(AdminView):
 class ReviewView(AdminView):
     """ "Answer this" and "Dismiss" for each group of unanswered questions."""
 
-    def __init__(self, bot: Any, user_id: int, groups: list[UnansweredGroup], cog: Any) -> None:
+    def __init__(
+        self, bot: FactBot, user_id: int, groups: list[UnansweredGroup], cog: Facts
+    ) -> None:
         super().__init__(bot, user_id)
         for row, group in enumerate(groups[:5]):
             answer = discord.ui.Button(
@@ -144,14 +156,14 @@ class ReviewView(AdminView):
             self.add_item(dismiss)
 
     @staticmethod
-    def _answer(cog: Any, group: UnansweredGroup) -> Handler:
+    def _answer(cog: Facts, group: UnansweredGroup) -> Handler:
         async def callback(interaction: discord.Interaction) -> None:
             await cog.open_form(interaction, question=group.question, review_ids=group.question_ids)
 
         return callback
 
     @staticmethod
-    def _dismiss(cog: Any, group: UnansweredGroup) -> Handler:
+    def _dismiss(cog: Facts, group: UnansweredGroup) -> Handler:
         async def callback(interaction: discord.Interaction) -> None:
             await cog.dismiss(interaction, group)
 
@@ -164,11 +176,11 @@ class RollbackView(AdminView):
 
     def __init__(
         self,
-        bot: Any,
+        bot: FactBot,
         user_id: int,
         fact_id: str,
         entries: list[HistoryEntry],
-        cog: Any,
+        cog: Facts,
         version: str | None,
     ) -> None:
         super().__init__(bot, user_id)
