@@ -28,6 +28,7 @@ import time
 from array import array
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -102,8 +103,8 @@ ASKED_PENALTY = 12.0
 # bound first. Comparing stops earlier once no other candidate can reach the top.
 RERANK_LIMIT = 1000
 RERANK_BATCHES = (8, 16, 32, 64, 128)  # candidates compared at a time, then 128 at a time
-# The most similarity can add to a score, with room for rounding.
-_MAX_SIMILARITY_POINTS = (1 - COVERAGE_WEIGHT) * 100 + 0.01
+# Added to an upper bound of a score, as room for rounding.
+_ROUNDING_ROOM = 0.01
 
 # A quantity, not a year or a day of the month.
 _QUANTITY = re.compile(
@@ -117,6 +118,7 @@ _TIMEISH = re.compile(
 )
 _HAS_NUMBER, _HAS_TIME = 1, 2  # bits of a fact's flags
 CURATED = -1  # the scope of the facts every server sees (guild_id None)
+_Points = TypeVar("_Points", float, np.ndarray)
 
 
 @dataclass(slots=True)
@@ -881,11 +883,12 @@ class Retriever:
         # yet, but bounded by how the phrasings' lengths compare with the
         # question's (see _similarity_bounds).
         upper = (
-            100 * COVERAGE_WEIGHT * coverage
-            + bonus
-            + (1 - COVERAGE_WEIGHT)
-            * _similarity_bounds(len(q.query_string), self._lengths.view()[numbers])
-            + 0.01
+            _points(
+                coverage,
+                _similarity_bounds(len(q.query_string), self._lengths.view()[numbers]),
+                bonus,
+            )
+            + _ROUNDING_ROOM
         )
         if phrased:
             upper[np.isin(numbers, list(phrased))] = 100.01
@@ -949,24 +952,20 @@ class Retriever:
                 continue
             best = max(sims)
             index = sims.index(best)
-            score = 100 * COVERAGE_WEIGHT * cov + (1 - COVERAGE_WEIGHT) * best
-            score += adjust
+            score, other_case = fact_score(
+                q, cov, best, adjust, self._markers[number], phrased=number in phrased
+            )
             # A "how many" question is only answered by a fact with a quantity.
-            assertable = (
-                not q.lone_word
+            assertable = number in phrased or (
+                not other_case
+                and not q.lone_word
                 and cov >= MIN_ANSWER_COVERAGE
                 and own_cov >= MIN_OWN_COVERAGE
                 and (q.qtype is not QuestionType.NUMBER or bool(flag & _HAS_NUMBER))
             )
-            if number in phrased:
-                score, assertable = _phrased_score(score), True
-            elif q.markers and mismatched(q.markers, self._markers[number]):
-                score, assertable = score - MISMATCH_PENALTY, False
-            if number not in phrased and asks_otherwise(q.markers, self._markers[number]):
-                score -= ASKED_PENALTY
             found.append(
                 _Candidate(
-                    max(0.0, min(100.0, score)),
+                    score,
                     fact,
                     group[index],
                     index,
@@ -1135,23 +1134,24 @@ def _below(numbers: np.ndarray, size: int) -> np.ndarray:
     return numbers[: int(np.searchsorted(numbers, size))]
 
 
+# Phrasing similarity is the mean of these rapidfuzz ratios.
+_SIMILARITY_SCORERS = (fuzz.token_set_ratio, fuzz.token_sort_ratio)
+
+
 def phrasing_similarities(query: str, phrasings: list[str]) -> list[float]:
     """How close the question is to each phrasing, 0-100: the mean of
     rapidfuzz's token set and token sort ratios (in C++, for all at once)."""
     if not phrasings:
         return []
-    both = process.cdist(
-        [query], phrasings, scorer=fuzz.token_set_ratio, dtype=np.float64, workers=1
-    )[0]
-    both += process.cdist(
-        [query], phrasings, scorer=fuzz.token_sort_ratio, dtype=np.float64, workers=1
-    )[0]
-    return (both / 2).tolist()
+    total = np.zeros(len(phrasings))
+    for scorer in _SIMILARITY_SCORERS:
+        total += process.cdist([query], phrasings, scorer=scorer, dtype=np.float64, workers=1)[0]
+    return (total / len(_SIMILARITY_SCORERS)).tolist()
 
 
 def phrasing_similarity(a: str, b: str) -> float:
     """phrasing_similarities for one phrasing."""
-    return (fuzz.token_set_ratio(a, b) + fuzz.token_sort_ratio(a, b)) / 2
+    return sum(scorer(a, b) for scorer in _SIMILARITY_SCORERS) / len(_SIMILARITY_SCORERS)
 
 
 class FactScorer:
@@ -1213,19 +1213,14 @@ class FactScorer:
             return -1.0
         coverage = sum(q.weights[t] * s for t, s in hits.items()) / q.total_weight
         adjust = _type_adjustment(q.qtype, terms.flags)
-        partial = 100 * COVERAGE_WEIGHT * coverage + adjust
-        if score_cutoff and partial + _MAX_SIMILARITY_POINTS <= score_cutoff and not phrased:
+        if (
+            score_cutoff
+            and not phrased
+            and _points(coverage, 100.0, adjust) + _ROUNDING_ROOM <= score_cutoff
+        ):
             return -1.0  # cannot beat the best so far
         similarity = max(phrasing_similarity(q.query_string, p) for p in terms.phrasings)
-        score = 100 * COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * similarity
-        score += adjust
-        if phrased:
-            score = _phrased_score(score)
-        elif q.markers and mismatched(q.markers, terms.markers):
-            score -= MISMATCH_PENALTY
-        if not phrased and asks_otherwise(q.markers, terms.markers):
-            score -= ASKED_PENALTY
-        return max(0.0, min(100.0, score))
+        return fact_score(q, coverage, similarity, adjust, terms.markers, phrased=phrased)[0]
 
 
 def phrasing_keys(asked: str, tokens: Iterable[str]) -> set[str]:
@@ -1236,30 +1231,68 @@ def phrasing_keys(asked: str, tokens: Iterable[str]) -> set[str]:
     return {f"{asked}|{words}"} if words else set()
 
 
-def _phrased_score(score: float) -> float:
-    """The score of a fact that has the question as a phrasing: at least
-    PHRASING_MATCH_SCORE, and the closer match first when two do."""
-    score = max(0.0, min(100.0, score))
-    return PHRASING_MATCH_SCORE + (100 - PHRASING_MATCH_SCORE) * score / 100
+def fact_score(
+    q: PreparedQuestion,
+    coverage: float,
+    similarity: float,
+    adjustment: float,
+    markers: frozenset[str],
+    *,
+    phrased: bool,
+) -> tuple[float, bool]:
+    """The retriever's score of one fact for one question, 0-100 (the one place
+    it is computed), and whether the fact is about another case than the
+    question (then it is never asserted).
+
+    COVERAGE_WEIGHT of the score is for the share of the question's word weight
+    the fact covers (`coverage`, 0-1), the rest for its closest phrasing
+    (`similarity`, 0-100), plus the question-type `adjustment`. A fact that has
+    the question as a phrasing scores at least PHRASING_MATCH_SCORE (the closer
+    match first when two do); otherwise one naming another year, number, month
+    or place loses MISMATCH_PENALTY, and one whose questions ask for something
+    else loses ASKED_PENALTY.
+    """
+    score = _points(coverage, similarity, adjustment)
+    other_case = False
+    if phrased:
+        score = (
+            PHRASING_MATCH_SCORE + (100 - PHRASING_MATCH_SCORE) * max(0.0, min(100.0, score)) / 100
+        )
+    elif q.markers and mismatched(q.markers, markers):
+        score, other_case = score - MISMATCH_PENALTY, True
+    if not phrased and asks_otherwise(q.markers, markers):
+        score -= ASKED_PENALTY
+    return max(0.0, min(100.0, score)), other_case
+
+
+def _points(coverage: _Points, similarity: _Points, adjustment: _Points) -> _Points:
+    """fact_score before the phrasing and marker rules and clamping; also for
+    numpy arrays of many facts (the rerank's upper bounds)."""
+    return 100 * COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * similarity + adjustment
+
+
+# Points for a fact of the kind the question asks for (a quantity, a time),
+# and against the others: question type -> (the fact flag, with it, without it).
+_TYPE_POINTS = {
+    QuestionType.NUMBER: (_HAS_NUMBER, 3.0, -5.0),
+    QuestionType.TIME: (_HAS_TIME, 3.0, -5.0),
+}
 
 
 def _type_adjustment(qtype: QuestionType, flags: int) -> float:
-    """Points for a fact of the kind the question asks for (a quantity, a
-    time), and against the others."""
-    if qtype is QuestionType.NUMBER:
-        return 3.0 if flags & _HAS_NUMBER else -5.0
-    if qtype is QuestionType.TIME:
-        return 3.0 if flags & _HAS_TIME else -5.0
-    return 0.0
+    """The _TYPE_POINTS of one fact."""
+    if qtype not in _TYPE_POINTS:
+        return 0.0
+    flag, matching, other = _TYPE_POINTS[qtype]
+    return matching if flags & flag else other
 
 
 def _type_adjustments(qtype: QuestionType, flags: np.ndarray) -> np.ndarray:
     """_type_adjustment for many facts at once."""
-    if qtype is QuestionType.NUMBER:
-        return np.where(flags & _HAS_NUMBER, 3.0, -5.0)
-    if qtype is QuestionType.TIME:
-        return np.where(flags & _HAS_TIME, 3.0, -5.0)
-    return np.zeros(len(flags))
+    if qtype not in _TYPE_POINTS:
+        return np.zeros(len(flags))
+    flag, matching, other = _TYPE_POINTS[qtype]
+    return np.where(flags & flag, matching, other)
 
 
 def _suggestion_text(fact: Fact, phrasing_index: int) -> str:
