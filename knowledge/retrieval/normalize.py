@@ -284,7 +284,7 @@ class Normalizer:
             if word in STOPWORDS:
                 break
             words.append(word)
-        tokens = self.content_tokens(" ".join(words))
+        tokens = self.content_tokens(" ".join(words)) if words else []
         return tokens[-1] if tokens and not self.is_generic(tokens[-1]) else None
 
     def question_markers(self, question: str, tokens: Iterable[str]) -> frozenset[str]:

@@ -70,7 +70,7 @@ DESCRIPTION_SIMILARITY = 0.8  # a word that describes an entity the fact names
 SAME_SIMILARITY = 0.7  # a synonym or derived form (buy, purchase; found, founder)
 NARROWER_SIMILARITY = 0.55  # the fact's word is a kind of the question's
 BROADER_SIMILARITY = 0.4  # the question's word is a kind of the fact's
-RELATED_LIMIT = 4  # related words considered for one question word
+RELATED_LIMIT = 3  # related words considered for one question word
 # How much a word the fact base has never seen weighs, by how common it is in
 # English (Zipf scale): a name or rare word (up to RARE_ZIPF) counts fully, an
 # everyday word such as "folks" (COMMON_ZIPF and up) a quarter as much.
@@ -102,6 +102,7 @@ ASKED_PENALTY = 12.0
 # Most candidates whose phrasing is compared with the question, highest upper
 # bound first. Comparing stops earlier once no other candidate can reach the top.
 RERANK_LIMIT = 1000
+MERGE_LIMIT = 4096  # a question word's postings merged by sorting up to this many, else in place
 RERANK_BATCHES = (8, 16, 32, 64, 128)  # candidates compared at a time, then 128 at a time
 # Added to an upper bound of a score, as room for rounding.
 _ROUNDING_ROOM = 0.01
@@ -743,8 +744,9 @@ class Retriever:
             if not len(numbers):
                 continue
             found = self._rerank(q, numbers, coverage, own, need, phrased)
+            threshold = self.config.answer_threshold
             for candidate in found[:need]:
-                if candidate.assertable and not candidate.phrased:
+                if candidate.assertable and not candidate.phrased and candidate.score >= threshold:
                     candidate.assertable = self._explains(q, candidate.fact)
             ranked += found
         if not ranked:
@@ -769,20 +771,21 @@ class Retriever:
         if number is None:
             return True
         expansions = dict(q.expansions)
-        matched = {
-            token
-            for token, expansion in q.expansions
-            if any(self._reaches(q.scope, word, number) for word, _ in expansion)
-        }
-        if q.asked_word is not None and q.asked_word not in matched:
+
+        def matched(token: str) -> bool:
+            return any(
+                self._reaches(q.scope, word, number) for word, _ in expansions.get(token, ())
+            )
+
+        if q.asked_word is not None and not matched(q.asked_word):
             # "what fraction" is answered by any quantity, "which month" by a time
             flags = int(self._flags.view()[number])
             quantity = q.qtype is QuestionType.NUMBER and flags & _HAS_NUMBER
             if not (quantity or (q.qtype is QuestionType.TIME and flags & _HAS_TIME)):
                 return False
-        for token in q.telling - matched:
+        for token in q.telling:
             limit = MAX_UNMATCHED_SHARE if expansions.get(token) else MAX_UNSEEN_SHARE
-            if q.weights[token] > limit * q.total_weight:
+            if q.weights[token] > limit * q.total_weight and not matched(token):
                 return False
         return True
 
@@ -836,6 +839,17 @@ class Retriever:
                 covered[docs] += weight * similarity
                 if similarity < OWN_SIMILARITY:
                     related[docs] += weight * similarity
+                if counts:
+                    telling[docs] += 1
+                if names:
+                    named[docs] = True
+                continue
+            if sum(len(docs) for docs, _ in lists) <= MERGE_LIMIT:
+                # Few postings: merge them (each fact once, at its best
+                # similarity) in a handful of numpy calls, however many lists.
+                docs, found = _best_per_fact(lists)
+                covered[docs] += weight * found
+                related[docs] += weight * np.where(found < OWN_SIMILARITY, found, 0.0)
                 if counts:
                     telling[docs] += 1
                 if names:
@@ -1125,6 +1139,19 @@ def _similarity_bounds(query_length: int, lengths: np.ndarray) -> np.ndarray:
     longest = (lengths >> 16).astype(np.float64)
     closest = np.clip(query_length, shortest, longest)
     return 50 + 100 * np.minimum(query_length, closest) / np.maximum(query_length + closest, 1)
+
+
+def _best_per_fact(lists: list[tuple[np.ndarray, float]]) -> tuple[np.ndarray, np.ndarray]:
+    """The facts in any of the posting lists, ascending, each with the best
+    similarity of the lists it is in."""
+    docs = np.concatenate([d for d, _ in lists])
+    sims = np.repeat([s for _, s in lists], [len(d) for d, _ in lists])
+    order = np.lexsort((-sims, docs))
+    docs, sims = docs[order], sims[order]
+    first = np.empty(len(docs), dtype=bool)
+    first[:1] = True
+    np.not_equal(docs[1:], docs[:-1], out=first[1:])
+    return docs[first], sims[first]
 
 
 def _below(numbers: np.ndarray, size: int) -> np.ndarray:
