@@ -265,9 +265,9 @@ def test_a_word_no_fact_uses_that_weighs_much_leaves_a_choice(faq, monkeypatch):
 
 def test_merging_a_words_postings_gives_what_merging_in_place_does(faq, monkeypatch):
     questions = ["can my kid come to the meetup?", "which publication featured the club?"]
-    merged = [faq._coverage(faq.prepare(q), GUILD) for q in questions]
+    merged = [faq._coverage(faq.prepare(q, GUILD, GUILD)) for q in questions]
     monkeypatch.setattr(retrieval, "MERGE_LIMIT", 0)
-    in_place = [faq._coverage(faq.prepare(q), GUILD) for q in questions]
+    in_place = [faq._coverage(faq.prepare(q, GUILD, GUILD)) for q in questions]
     for a, b in zip(merged, in_place, strict=True):
         assert len(a[0]) > 0
         for x, y in zip(a, b, strict=True):
