@@ -28,6 +28,7 @@ from .store.changes import FACT, SETTINGS, FeedPosition
 from .store.dbinfo import DatabaseInfo, database_info
 from .store.question_log import VoteOutcome
 from .understanding.conversation import ConversationMemory, Speaker
+from .understanding.discord_syntax import strip_discord_syntax
 from .understanding.pipeline import Responder, clean_message
 
 __all__ = ["AskResult", "DatabaseInfo", "KnowledgeBase", "VoteResult", "database_info"]
@@ -274,7 +275,9 @@ class KnowledgeBase:
         if response.kind is not ResponseKind.ANSWER or response.answer is None or not log:
             return response
         try:
-            question_id = self._log(response.answer, guild_id, channel_id, user_id, via)
+            asked = " ".join(strip_discord_syntax(message).split())  # their words, no markup
+            logged = replace(response.answer, question=asked or response.answer.question)
+            question_id = self._log(logged, guild_id, channel_id, user_id, via)
         except StoreError:
             logger.exception("could not record the question in the question log")
             return response
@@ -346,8 +349,8 @@ class KnowledgeBase:
         """The "did you mean" question that was offered (asked again, as the log
         keeps fact ids only); the fact's first question if the choices changed."""
         fact_id = row["fact_ids"][index]
-        with self._lock:
-            again = self.retriever.ask(row["question"], guild_id=row["guild_id"]).suggestions
+        asked = self.respond(row["question"], guild_id=row["guild_id"], log=False).answer
+        again = asked.suggestions if asked is not None else ()
         if index < len(again) and again[index].fact_id == fact_id:
             return again[index].question
         questions = self.store.get_fact(fact_id).questions

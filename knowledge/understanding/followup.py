@@ -196,7 +196,8 @@ def _substitutions(fragment: str, previous: str, vocabulary: Vocabulary) -> list
     previous = previous.rstrip(" ?!.")
     if _TIME_WORDS.fullmatch(fragment):
         if found := _TIME_WORDS.search(previous):
-            return [Rewrite(_TIME_WORDS.sub(fragment, previous, count=1), fragment, found[0])]
+            swapped = _TIME_WORDS.sub(lambda _: fragment, previous, count=1)
+            return [Rewrite(swapped, fragment, found[0])]
         return [Rewrite(f"{previous} {fragment}", fragment)]
     slots = [w for w in _WORD.findall(previous) if _names_entity(w, vocabulary)]
     if not slots:
@@ -206,7 +207,7 @@ def _substitutions(fragment: str, previous: str, vocabulary: Vocabulary) -> list
 
 
 def _swap(text: str, word: str, replacement: str) -> str:
-    return re.sub(rf"(?<![\w]){re.escape(word)}(?![\w])", replacement, text, count=1)
+    return re.sub(rf"(?<![\w]){re.escape(word)}(?![\w])", lambda _: replacement, text, count=1)
 
 
 def _names_entity(word: str, vocabulary: Vocabulary) -> bool:

@@ -6,7 +6,8 @@ versions that raise RuntimeError when they see a trigger, then runs
 `bot.__main__.main()` unchanged. Production code has no test hooks.
 
 Triggers:
-- retrieval (`Retriever.ask`): a question containing BOOM;
+- asking (`KnowledgeBase.respond`, the bot's one door for questions, and
+  `Retriever.ask`): a message or question containing BOOM;
 - the did-you-mean button (`KnowledgeBase.answer_suggestion`) and the vote buttons
   (`FactStore.record_vote`): the user UNLUCKY;
 - `/fact show` (`Curator.show`): the fact id "boom";
@@ -51,6 +52,14 @@ def plant_faults() -> None:
             _raise("retrieval")
         return ask(self, question, *args, **kwargs)
 
+    respond = KnowledgeBase.respond
+
+    def faulty_respond(self: KnowledgeBase, message: str, *args: Any, **kwargs: Any) -> Any:
+        # BOOM is markup ("__boom__") a message is read without: check it as sent.
+        if isinstance(message, str) and BOOM in message:
+            _raise("retrieval")
+        return respond(self, message, *args, **kwargs)
+
     answer_suggestion = KnowledgeBase.answer_suggestion
 
     def faulty_answer_suggestion(self: KnowledgeBase, *args: Any, **kwargs: Any) -> Any:
@@ -91,6 +100,7 @@ def plant_faults() -> None:
         return usage_stats(self, guild_id)
 
     Retriever.ask = faulty_ask  # type: ignore[method-assign]
+    KnowledgeBase.respond = faulty_respond  # type: ignore[method-assign]
     KnowledgeBase.answer_suggestion = faulty_answer_suggestion  # type: ignore[method-assign]
     FactStore.record_vote = faulty_record_vote  # type: ignore[method-assign]
     Curator.show = faulty_show  # type: ignore[method-assign]
