@@ -29,7 +29,7 @@ from .store.dbinfo import DatabaseInfo, database_info
 from .store.question_log import VoteOutcome
 from .understanding.conversation import ConversationMemory, Speaker
 from .understanding.discord_syntax import strip_discord_syntax
-from .understanding.pipeline import Responder, clean_message
+from .understanding.pipeline import Responder, asks_something, clean_message
 
 __all__ = ["AskResult", "DatabaseInfo", "KnowledgeBase", "VoteResult", "database_info"]
 
@@ -282,6 +282,12 @@ class KnowledgeBase:
             logger.exception("could not record the question in the question log")
             return response
         return replace(response, question_id=question_id)
+
+    @staticmethod
+    def asks_something(message: str) -> bool:
+        """True when some clause of the message reads as a question (not small
+        talk): what an auto-answer channel answers. Cheap, searches nothing."""
+        return asks_something(message)
 
     def example_question(self, guild_id: int | None, seed: str = "") -> str:
         """A question the facts this server sees answer (its own facts first),

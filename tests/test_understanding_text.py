@@ -131,13 +131,15 @@ def test_names_joined_by_and_stay_in_one_question():
 
 
 @pytest.mark.parametrize(
-    "text", ["how big is gree", "GREE users?", "and twitter?", "Does anyone know when"]
+    "text", ["how big is gree", "GREE users?", "and twitter", "Does anyone know when"]
 )
 def test_questions_look_like_questions(text):
     assert looks_like_question(text)
 
 
-@pytest.mark.parametrize("text", ["good morning everyone", "lol", "   ", "i like gree"])
+@pytest.mark.parametrize(
+    "text", ["good morning everyone", "lol", "   ", "i like gree", "and then we went home"]
+)
 def test_statements_do_not_look_like_questions(text):
     assert not looks_like_question(text)
 

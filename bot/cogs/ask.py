@@ -14,7 +14,6 @@ from discord.ext import commands
 from knowledge.errors import InvalidQuestionError
 from knowledge.models import Response, ResponseKind, Status
 from knowledge.service import AskResult
-from knowledge.understanding.pipeline import asks_something
 
 from ..errors import Refusal, reply_to_error, reply_to_message_error
 from ..rendering import notice, render_answer, render_response
@@ -62,7 +61,7 @@ class Ask(commands.Cog):
             await reply_to_message_error(message, exc, apologise=via != "auto")
 
     async def _answer_message(self, message: discord.Message, via: str) -> None:
-        if via == "auto" and not asks_something(message.content or ""):
+        if via == "auto" and not self.bot.kb.asks_something(message.content or ""):
             return  # chatter in an auto-answer channel costs no rate limit
         wait = self.bot.limiter.retry_after(message.author.id)
         if wait:

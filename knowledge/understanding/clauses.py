@@ -55,6 +55,7 @@ _QUESTION_START = re.compile(
     r"can|could|will|would|has|have|had|should|isn't|aren't|wasn't|didn't|doesn't)\b",
     re.I,
 )
+FRAGMENT_WORDS = 4  # "and the other survey" continues a conversation; "and then we left" does not
 _FRAGMENT_START = re.compile(r"^\W*(?:and|also|plus|or)\b", re.I)
 
 
@@ -97,9 +98,8 @@ def split_clauses(text: str) -> list[Clause]:
 
 
 def looks_like_question(text: str) -> bool:
-    """A question mark, a question word first, or a fragment that continues
-    a conversation ("and twitter?")."""
+    """A question mark, a question word first, or a short fragment that
+    continues a conversation ("and twitter")."""
     text = text.strip()
-    return bool(text) and (
-        "?" in text or bool(_QUESTION_START.match(text)) or bool(_FRAGMENT_START.match(text))
-    )
+    fragment = bool(_FRAGMENT_START.match(text)) and len(text.split()) <= FRAGMENT_WORDS
+    return bool(text) and ("?" in text or bool(_QUESTION_START.match(text)) or fragment)
