@@ -260,3 +260,18 @@ def test_ask_answers_small_talk_and_follow_ups_like_the_bot(built, capsys):
     out = capsys.readouterr().out
     assert "You're welcome" in out and "Try asking, for example" in out
     assert f"(following up on “{facebook}”)" in out and "8.4 million" in out
+
+
+def test_console_with_guild_answers_from_that_servers_facts_and_small_talk(built, tmp_path):
+    pack = tmp_path / "pack.json"
+    pack.write_text(json.dumps(FACT_PACK), encoding="utf-8")
+    assert (
+        main(["--config", str(built), "fact", "import", str(pack), "--guild", "77", "--apply"]) == 0
+    )
+    stdin = "hi!\n<@5> wen does the club meet??\n"
+    result = run(built, "knowledge", "console", "--guild", "77", stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    assert "Try asking, for example: “" in result.stdout
+    assert "every Thursday at 7 pm" in result.stdout
+    other = run(built, "knowledge", "console", "--guild", "78", stdin=stdin)
+    assert "every Thursday at 7 pm" not in other.stdout

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from ..models import Answer, Fact, Response, ResponseKind, ScoredFact, Status, Suggestion
 from .chat_speak import expand_chat_speak
@@ -28,9 +29,11 @@ STATEMENT_CONTEXT = 2  # sentences before a question that may explain its "it"
 _RANK = {Status.ANSWER: 2, Status.SUGGEST: 1, Status.UNKNOWN: 0}
 
 
+@lru_cache(maxsize=4096)
 def clean_message(message: str) -> str:
     """The message's words as plain English: Discord syntax removed,
-    chat-speak, numbers and dates normalised."""
+    chat-speak, numbers and dates normalised. (Remembered: a message is read
+    by the size check, the auto-answer check and the pipeline.)"""
     return normalise_numbers(expand_chat_speak(strip_discord_syntax(message)))
 
 
