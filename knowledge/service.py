@@ -293,9 +293,10 @@ class KnowledgeBase:
         """A question the facts this server sees answer (its own facts first),
         to show how to ask; "" when there are none."""
         with self._lock:
-            facts = list(self.retriever.facts())
-        own = [f for f in facts if f.guild_id is not None and f.guild_id == guild_id]
-        pool = [f for f in own or [f for f in facts if f.guild_id is None] if f.questions]
+            retriever = self.retriever
+        asked = [f for f in retriever.facts() if f.questions]
+        own = [f for f in asked if f.guild_id is not None and f.guild_id == guild_id]
+        pool = own or [f for f in asked if f.guild_id is None]
         if not pool:
             return ""
         return pool[zlib.crc32(seed.encode("utf-8", "replace")) % len(pool)].questions[0]
