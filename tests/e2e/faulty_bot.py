@@ -27,7 +27,7 @@ import sys
 import time
 from typing import Any
 
-BOOM = "__boom__"
+BOOM = "kaboomzz"  # a plain word: message cleaning keeps it inside a question
 UNLUCKY = 1_080_000_000_000_000_666
 FAULTY_GUILD = 1_100_000_000_000_000_001  # the default world's "Other Server"
 FAULT = "injected fault"

@@ -217,7 +217,8 @@ class BotProcess:
 
     def count(self, sql: str, params: Sequence = ()) -> int:
         """The single number a `select count(*) ...` gives."""
-        ((n,),) = (tuple(row.values()) for row in self.rows(sql, params))
+        (row,) = self.rows(sql, params)
+        (n,) = row.values()
         return n
 
     async def run(

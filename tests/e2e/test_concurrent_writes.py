@@ -76,7 +76,7 @@ async def test_50_admin_writes_and_200_questions_at_once_lose_nothing(tmp_path):
                 )
                 for i, (form, text) in enumerate(zip(forms, texts, strict=True))
             ]
-            questions = [f"{TOPICS[n % 4]}? (asker {n})" for n in range(200)]
+            questions = [f"{TOPICS[n % 4]} (asker {n})?" for n in range(200)]
             asks = [users.member.slash("ask", {"question": q}) for q in questions[:150]]
             mentions = [users.role_admin.post_mention(q) for q in questions[150:]]
             # The other processes first: they need a moment to start up before they write.

@@ -250,9 +250,9 @@ def plan_burst(rng: random.Random, ledger: Ledger, round_no: int) -> list[tuple]
         draft = Draft.random(rng)
         ledger.drafts[draft.text] = draft
         actions.append((edit_fact, fact_id, draft))
-    topics = ["How big is GREE", "When did LinkedIn launch in Japan", "What is mixi", "zebra?"]
+    topics = ["How big is GREE", "When did LinkedIn launch in Japan", "What is mixi", "zebra"]
     for i in range(rng.randint(10, 30)):
-        question = f"{rng.choice(topics)} (round {round_no} question {i})"
+        question = f"{rng.choice(topics)} (round {round_no} question {i})?"
         actions.append((rng.choice([ask_slash, ask_slash, ask_mention]), question))
     rng.shuffle(actions)
     return [(*action, rng.uniform(0, SPREAD_S)) for action in actions]

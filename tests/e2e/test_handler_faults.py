@@ -48,13 +48,13 @@ def assert_private_apology(reply) -> None:
 
 async def test_slash_ask_retrieval_fault_gets_a_private_apology(bot, users):
     since = len(bot.output)
-    assert_private_apology(await users.member.ask(f"How big is GREE? {BOOM}"))
+    assert_private_apology(await users.member.ask(f"How big is GREE {BOOM}?"))
     await logged_once(bot, since, "retrieval")
     assert "20 million" in embed_text(await users.admin.ask("How big is GREE?"))
 
 
 async def test_context_menu_retrieval_fault_gets_a_private_apology(bot, users):
-    target = await users.admin.say(f"which anime made twitter explode? {BOOM}")
+    target = await users.admin.say(f"which anime made twitter explode {BOOM}?")
     since = len(bot.output)
     handle = await users.member.context_menu("Ask FactBot", target)
     assert_private_apology(await handle.reply(timeout=10))
@@ -64,7 +64,7 @@ async def test_context_menu_retrieval_fault_gets_a_private_apology(bot, users):
 
 async def test_mention_fault_gets_a_short_reply_that_pings_nobody(bot, users):
     since = len(bot.output)
-    question = await users.member.post_mention(f"how many users does GREE have? {BOOM}")
+    question = await users.member.post_mention(f"how many users does GREE have {BOOM}?")
     reply = await users.member.next_message()
     assert reply.message_reference["message_id"] == question["id"]
     assert reply.content == APOLOGY and not reply.embeds
@@ -79,7 +79,7 @@ async def test_auto_answer_fault_is_logged_and_stays_silent(bot, double, users):
     reply = await users.admin.command("factbot autoanswer", {"channel": facts, "state": "on"})
     assert "now **on**" in reply.content
     since = len(bot.output)
-    await users.member.at(facts).say(f"When did LinkedIn launch in Japan? {BOOM}")
+    await users.member.at(facts).say(f"When did LinkedIn launch in Japan {BOOM}?")
     await logged_once(bot, since, "retrieval")
     admin = users.admin.at(facts)
     question = await admin.say("When did LinkedIn launch in Japan?")
