@@ -228,6 +228,15 @@ class BotProcess:
         double): its exit status and output."""
         return await run_python_module(args, self.env, preexec_fn)
 
+    async def add_fact_from_terminal(
+        self, guild_id: int, text: str, citation: str, *more: str
+    ) -> tuple[int, str]:
+        """`python -m knowledge fact add` in another process, on this bot's database."""
+        return await self.run(
+            "knowledge", "fact", "add", "--guild", str(guild_id), "--text", text,
+            "--citation", citation, *more,
+        )  # fmt: skip
+
 
 def assert_no_token(process: BotProcess) -> None:
     """The bot's log never shows its token."""

@@ -83,17 +83,7 @@ async def test_50_admin_writes_and_200_questions_at_once_lose_nothing(tmp_path):
             others = [
                 bot.run("knowledge", "backup", str(tmp_path / "online-backup.db")),
                 *(
-                    bot.run(
-                        "knowledge",
-                        "fact",
-                        "add",
-                        "--guild",
-                        str(ids.guild),
-                        "--text",
-                        text,
-                        "--citation",
-                        "https://example.org/terminal note",
-                    )
+                    bot.add_fact_from_terminal(ids.guild, text, "https://example.org/terminal note")
                     for text in terminal_texts
                 ),
             ]

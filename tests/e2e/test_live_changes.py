@@ -120,18 +120,12 @@ async def test_terminal_changes_reach_the_running_bot(tmp_path):
         async with process.running():
             member = Users(double, process).member
             question = "when is the fact club book swap?"
-            code, output = await process.run(
-                "knowledge",
-                "fact",
-                "add",
-                "--guild",
-                str(ids.guild),
-                "--text",
+            code, output = await process.add_fact_from_terminal(
+                ids.guild,
                 "The Fact Club book swap is on the first Sunday of each month.",
+                "https://example.org/club Club calendar",
                 "--question",
                 "When is the book swap?",
-                "--citation",
-                "https://example.org/club Club calendar",
             )
             assert code == 0, output
             fact_id = output.split()[1]
