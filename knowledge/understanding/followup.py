@@ -143,7 +143,7 @@ def is_follow_up(
     a question that refers back ("who owns it?") with few words of its own.
     A fragment with a word the fact base does not know ("and instagram?")
     asks about something else: it stands alone."""
-    own = vocabulary.content_tokens(question)
+    own = [t for t in vocabulary.content_tokens(question) if t not in _REFERS_BACK]
     if refers_back(question):
         return len(own) <= OWN_WORDS_LIMIT
     if not all(known(w) for w in _content_words(question, vocabulary)):

@@ -160,8 +160,9 @@ class Responder:
     def _fits(self, part: _Part, rewrite: Rewrite, context: Turn, question: str) -> bool:
         """Whether a rewrite's answer fits the follow-up. A swap ("and mixi?")
         must be answered about the new name and no longer the old one; the
-        earlier answer again only fits a follow-up that adds nothing it lacks
-        ("when was that?", not "what pushed its growth?")."""
+        earlier answer again only fits a follow-up that adds nothing, or whose
+        own words that fact has ("when was that report?", not "what pushed its
+        growth?")."""
         if not part.answer.facts:
             return True
         fact = part.answer.facts[0].fact
@@ -174,7 +175,7 @@ class Responder:
                 if t not in asked and not self.vocabulary.is_generic(t)
             }
             written = " ".join((fact.text, *fact.keywords)).casefold()
-            if not all(t in words or t in written for t in own):
+            if own and not any(t in words or t in written for t in own):
                 return False
         if not rewrite.adds:
             return True
