@@ -61,6 +61,7 @@ def test_line_breaks_survive_so_sentences_can_be_split():
         ("wat % bought deals acc to mediba", "what percent bought deals according to mediba"),
         ("y did u say that", "why did you say that"),
         ("new yrs food", "new year's food"),
+        ("when does the club usually meet", "when does the club meet"),
     ],
 )
 def test_chat_speak_is_spelled_out(chat, plain):
@@ -159,6 +160,7 @@ def test_statements_do_not_look_like_questions(text):
         ("good bot", "praise"),
         ("lol ok", "acknowledgement"),
         ("ok bye", "farewell"),
+        ("ty!! see u saturday", "thanks"),
     ],
 )
 def test_small_talk_is_recognised(message, kind):
