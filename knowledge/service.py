@@ -15,6 +15,7 @@ import threading
 import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from .config import Config
 from .curation.build import build, runtime_lexicon
@@ -352,7 +353,7 @@ class KnowledgeBase:
             answer = self.retriever.answer_with(fact_id, offered, guild_id)
         return AskResult(answer, self._log(answer, guild_id, channel_id, user_id, via))
 
-    def _offered_question(self, row: dict, index: int) -> str:
+    def _offered_question(self, row: dict[str, Any], index: int) -> str:
         """The "did you mean" question that was offered (asked again, as the log
         keeps fact ids only); the fact's first question if the choices changed."""
         fact_id = row["fact_ids"][index]

@@ -88,7 +88,7 @@ def compute_stats(
             f"select count(*) n from question_log where {scope} and asked_at >= ?",
             [*scope_params, _stamp(moment)],
         )
-        return rows[0]["n"]
+        return int(rows[0]["n"])
 
     return UsageStats(
         guild_id=guild_id,

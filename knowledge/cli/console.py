@@ -49,13 +49,13 @@ def run_console(
             continue
         if question.isdigit() and 1 <= int(question) <= len(suggestions):
             try:
-                answer = kb.retriever.answer_with(
+                picked = kb.retriever.answer_with(
                     suggestions[int(question) - 1], question, guild_id
                 )
             except FactNotFoundError as exc:
                 print(f"{exc}\n", file=stdout)
                 continue
-            print(format_answer(answer) + "\n", file=stdout)
+            print(format_answer(picked) + "\n", file=stdout)
             continue
         try:
             response = kb.respond(question, guild_id=guild_id, user_id="console", via="console")

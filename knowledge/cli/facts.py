@@ -18,7 +18,7 @@ from ..service import KnowledgeBase
 from .text_output import format_citation
 
 
-def add_fact_commands(commands: argparse._SubParsersAction) -> None:
+def add_fact_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     fact = commands.add_parser(
         "fact", help="add, edit, remove, restore, show, export and import facts"
     )
@@ -86,7 +86,8 @@ def add_fact_commands(commands: argparse._SubParsersAction) -> None:
 def run_fact_command(args: argparse.Namespace, config: Config) -> int:
     kb = KnowledgeBase.open(config)
     try:
-        return args.fact_handler(args, Curator(kb))
+        code: int = args.fact_handler(args, Curator(kb))
+        return code
     finally:
         kb.close()
 

@@ -39,7 +39,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         config = load_config(args.config)
-        return args.handler(args, config)
+        code: int = args.handler(args, config)
+        return code
     except KnowledgeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 from ..models import Answer, Citation, Response, ResponseKind, Status
 
@@ -25,7 +26,7 @@ def format_response(message: str, response: Response, *, width: int = 88) -> str
     return text
 
 
-def response_json(message: str, response: Response) -> dict:
+def response_json(message: str, response: Response) -> dict[str, Any]:
     """The CLI's `--json` shape: the answer's, or the small-talk reply."""
     if response.kind is ResponseKind.ANSWER and response.answer is not None:
         found = response.answer.to_json()

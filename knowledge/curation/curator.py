@@ -263,7 +263,8 @@ class Curator:
     ) -> list[tuple[Fact, float]]:
         """Live facts in scope that say nearly the same thing, best first."""
         texts = self.store.fact_texts(guild_id)
-        texts.pop(exclude, None)
+        if exclude is not None:
+            texts.pop(exclude, None)
         found = process.extract(
             text,
             texts,
@@ -406,7 +407,7 @@ class Curator:
         carry "curated": true; admin facts are those of this server."""
         records = []
         for fact in self._scope_facts(guild_id, every_server=guild_id is None):
-            record = {
+            record: dict[str, Any] = {
                 "id": fact.id,
                 "text": fact.text,
                 "questions": list(fact.questions),

@@ -47,7 +47,16 @@ EVAL_CHANNEL = 0  # every item is asked by its own person, in this channel
 
 
 class Asker(Protocol):
-    def respond(self, message: str, **where: object) -> Response: ...
+    def respond(
+        self,
+        message: str,
+        *,
+        guild_id: int | None = None,
+        channel_id: int | None = None,
+        user_id: int | str | None = None,
+        via: str = "cli",
+        log: bool = True,
+    ) -> Response: ...
 
 
 @dataclass(frozen=True)
@@ -202,28 +211,36 @@ def grade(item: EvalItem, response: Response | None, fact_text: Callable[[str], 
 
 
 def evaluate(
-    kb: Asker, items: list[EvalItem], *, guild_id: int | None = None, fact_text=None
+    kb: Asker,
+    items: list[EvalItem],
+    *,
+    guild_id: int | None = None,
+    fact_text: Callable[[str], str] | None = None,
 ) -> EvalReport:
     """Ask every item as its own person (so no context leaks between items),
     its "context" questions first, as the server `guild_id`."""
-    fact_text = fact_text or _fact_text(kb)
+    text_of = fact_text or _fact_text(kb)
     report = EvalReport()
     for number, item in enumerate(items):
-        where = {
-            "guild_id": guild_id,
-            "channel_id": EVAL_CHANNEL,
-            "user_id": f"eval-{number}",
-            "via": "eval",
-            "log": False,
-        }
+
+        def ask(message: str, user: str = f"eval-{number}") -> Response:
+            return kb.respond(
+                message,
+                guild_id=guild_id,
+                channel_id=EVAL_CHANNEL,
+                user_id=user,
+                via="eval",
+                log=False,
+            )
+
         response: Response | None
         try:
             for earlier in item.context:
-                kb.respond(earlier, **where)
-            response = kb.respond(item.question, **where)
+                ask(earlier)
+            response = ask(item.question)
         except InvalidQuestionError:
             response = None
-        report.results.append(EvalResult(item, response, grade(item, response, fact_text)))
+        report.results.append(EvalResult(item, response, grade(item, response, text_of)))
     return report
 
 

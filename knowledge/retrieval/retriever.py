@@ -714,7 +714,9 @@ class Retriever:
             words=frozenset(v for e in expansions.values() for v in e),
             phrasing_keys=frozenset(keys),
             markers=normalizer.question_markers(question, tokens),
-            asked_word=asked if (asked := normalizer.asked_word(question)) in tokens else None,
+            asked_word=word
+            if (word := normalizer.asked_word(question)) and word in tokens
+            else None,
             scope=CURATED if facts_guild is None else facts_guild,
         )
 
@@ -879,8 +881,8 @@ class Retriever:
         if phrased:
             keep[[n for n in phrased if n < size]] = True
         numbers = np.flatnonzero(keep)
-        own = covered[numbers] - related[numbers]
-        return numbers, covered[numbers] / q.total_weight, own / q.total_weight
+        own_coverage = (covered[numbers] - related[numbers]) / q.total_weight
+        return numbers, covered[numbers] / q.total_weight, own_coverage
 
     def _rerank(
         self,
@@ -1138,7 +1140,10 @@ def _similarity_bounds(query_length: int, lengths: np.ndarray) -> np.ndarray:
     shortest = (lengths & 0xFFFF).astype(np.float64)
     longest = (lengths >> 16).astype(np.float64)
     closest = np.clip(query_length, shortest, longest)
-    return 50 + 100 * np.minimum(query_length, closest) / np.maximum(query_length + closest, 1)
+    bounds: np.ndarray = 50 + 100 * np.minimum(query_length, closest) / np.maximum(
+        query_length + closest, 1
+    )
+    return bounds
 
 
 def _best_per_fact(lists: list[tuple[np.ndarray, float]]) -> tuple[np.ndarray, np.ndarray]:
@@ -1173,7 +1178,8 @@ def phrasing_similarities(query: str, phrasings: list[str]) -> list[float]:
     total = np.zeros(len(phrasings))
     for scorer in _SIMILARITY_SCORERS:
         total += process.cdist([query], phrasings, scorer=scorer, dtype=np.float64, workers=1)[0]
-    return (total / len(_SIMILARITY_SCORERS)).tolist()
+    similarities: list[float] = (total / len(_SIMILARITY_SCORERS)).tolist()
+    return similarities
 
 
 def phrasing_similarity(a: str, b: str) -> float:
@@ -1295,7 +1301,10 @@ def fact_score(
 def _points(coverage: _Points, similarity: _Points, adjustment: _Points) -> _Points:
     """fact_score before the phrasing and marker rules and clamping; also for
     numpy arrays of many facts (the rerank's upper bounds)."""
-    return 100 * COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * similarity + adjustment
+    points: _Points = (
+        100 * COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * similarity + adjustment
+    )
+    return points
 
 
 # Points for a fact of the kind the question asks for (a quantity, a time),

@@ -59,14 +59,14 @@ def record_change(db: Database, kind: str, key: str | int | None = None) -> None
         "insert into changes (at, kind, key) values (?, ?, ?)",
         [utc_now(), kind, None if key is None else str(key)],
     )
-    db.execute("delete from changes where seq <= ?", [cursor.lastrowid - CHANGES_KEPT])
+    db.execute("delete from changes where seq <= ?", [(cursor.lastrowid or 0) - CHANGES_KEPT])
 
 
 def new_generation(db: Database) -> str:
     """Give the database a new generation id, inside a write: every process
     then reloads what it holds from it."""
     generation = secrets.token_hex(8)
-    db["meta"].upsert({"key": "generation", "value": generation}, pk="key")
+    db.table("meta").upsert({"key": "generation", "value": generation}, pk="key")
     return generation
 
 

@@ -89,7 +89,7 @@ class FactTable(StoreConnection):
         Raises StoreError if the id is already taken.
         """
         with self.write() as db:
-            if db["facts"].count_where("id = ?", [fact.id]):
+            if db.table("facts").count_where("id = ?", [fact.id]):
                 raise StoreError(f"a fact with id {fact.id!r} already exists")
             insert_fact(db, fact, actor=actor, now=utc_now())
         return fact
@@ -118,12 +118,12 @@ class FactTable(StoreConnection):
         facts = list(facts)
         with self.write() as db:
             for fact in facts:
-                if db["facts"].count_where("id = ?", [fact.id]):
+                if db.table("facts").count_where("id = ?", [fact.id]):
                     _check_scope(stored_record(db, fact.id), fact)
             if expected:
                 _check_versions(db, expected)
             for fact in facts:
-                if not db["facts"].count_where("id = ?", [fact.id]):
+                if not db.table("facts").count_where("id = ?", [fact.id]):
                     insert_fact(db, fact, actor=actor, now=now)
                     continue
                 before = stored_record(db, fact.id)
@@ -152,11 +152,12 @@ class FactTable(StoreConnection):
             if (rows[0]["deleted_at"] is not None) == deleted:
                 return False
             before = stored_record(db, fact_id)
+            change: dict[str, str | None]
             if deleted:
                 change = {"deleted_at": now, "deleted_by": actor, "deleted_reason": "removed"}
             else:
                 change = {"deleted_at": None, "deleted_by": None, "deleted_reason": None}
-            db["facts"].update(fact_id, {**change, "updated_by": actor, "updated_at": now})
+            db.table("facts").update(fact_id, {**change, "updated_by": actor, "updated_at": now})
             action = "remove" if deleted else "restore"
             write_audit_entry(db, now, actor, action, fact_id, rows[0]["guild_id"], before, before)
         return True
@@ -238,9 +239,11 @@ def insert_fact(
 def replace_fact(db: Database, fact: Fact, *, actor: str, now: str) -> None:
     """Overwrite an existing fact's columns, questions and keywords (not audited:
     the caller writes the entry, as it knows the action)."""
-    db["facts"].update(fact.id, {**fact_columns(fact), "updated_by": actor, "updated_at": now})
-    db["fact_questions"].delete_where("fact_id = ?", [fact.id])
-    db["fact_keywords"].delete_where("fact_id = ?", [fact.id])
+    db.table("facts").update(
+        fact.id, {**fact_columns(fact), "updated_by": actor, "updated_at": now}
+    )
+    db.table("fact_questions").delete_where("fact_id = ?", [fact.id])
+    db.table("fact_keywords").delete_where("fact_id = ?", [fact.id])
     _write_children(db, fact)
 
 
@@ -257,7 +260,7 @@ def _write_children(db: Database, fact: Fact) -> None:
 
 def stored_record(db: Database, fact_id: str) -> dict[str, Any]:
     """The stored fact (live or not) as a record, in the curated-file format."""
-    row = db["facts"].get(fact_id)
+    row = db.table("facts").get(fact_id)
     questions = [
         r["question"]
         for r in db.query(
@@ -348,16 +351,18 @@ def ids_taken_by_other_origins(db: Database, fact_ids: Iterable[str]) -> list[st
 
 def set_curated_hash(db: Database, fact_id: str, curated_hash: str) -> None:
     """Remember the digest of the file entry a curated fact now matches."""
-    db["facts"].update(fact_id, {"curated_hash": curated_hash})
+    db.table("facts").update(fact_id, {"curated_hash": curated_hash})
 
 
 def mark_retired(db: Database, fact_id: str, *, actor: str, now: str) -> None:
     """Soft-delete a curated fact that left the files (not audited here)."""
-    db["facts"].update(
+    db.table("facts").update(
         fact_id, {"deleted_at": now, "deleted_by": actor, "deleted_reason": "retired"}
     )
 
 
 def clear_deletion(db: Database, fact_id: str) -> None:
     """Make a retired or removed fact live again (not audited here)."""
-    db["facts"].update(fact_id, {"deleted_at": None, "deleted_by": None, "deleted_reason": None})
+    db.table("facts").update(
+        fact_id, {"deleted_at": None, "deleted_by": None, "deleted_reason": None}
+    )

@@ -16,8 +16,8 @@ migrations = Migrations(MIGRATION_SET)
 
 @migrations(name="0001_initial")
 def initial(db: Database) -> None:
-    db["meta"].create({"key": str, "value": str}, pk="key")
-    db["sources"].create(
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("sources").create(
         {
             "id": str,
             "title": str,
@@ -29,7 +29,7 @@ def initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["facts"].create(
+    db.table("facts").create(
         {
             "id": str,
             "text": str,
@@ -51,19 +51,19 @@ def initial(db: Database) -> None:
         foreign_keys=[("source_id", "sources", "id")],
         not_null={"text", "origin", "created_at", "updated_at"},
     )
-    db["facts"].create_index(["guild_id"])
-    db["fact_questions"].create(
+    db.table("facts").create_index(["guild_id"])
+    db.table("fact_questions").create(
         {"fact_id": str, "position": int, "question": str},
         pk=("fact_id", "position"),
         foreign_keys=[("fact_id", "facts", "id")],
     )
-    db["fact_keywords"].create(
+    db.table("fact_keywords").create(
         {"fact_id": str, "position": int, "keyword": str},
         pk=("fact_id", "position"),
         foreign_keys=[("fact_id", "facts", "id")],
     )
-    db["aliases"].create({"alias": str, "canonical": str}, pk="alias")
-    db["audit_log"].create(
+    db.table("aliases").create({"alias": str, "canonical": str}, pk="alias")
+    db.table("audit_log").create(
         {
             "id": int,
             "at": str,
@@ -76,8 +76,8 @@ def initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["audit_log"].create_index(["fact_id"])
-    db["question_log"].create(
+    db.table("audit_log").create_index(["fact_id"])
+    db.table("question_log").create(
         {
             "id": int,
             "asked_at": str,
@@ -94,9 +94,9 @@ def initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["question_log"].create_index(["asked_at"])
-    db["question_log"].create_index(["guild_id", "asked_at"])
-    db["feedback"].create(
+    db.table("question_log").create_index(["asked_at"])
+    db.table("question_log").create_index(["guild_id", "asked_at"])
+    db.table("feedback").create(
         {"question_id": int, "user_hash": str, "vote": int, "at": str},
         pk=("question_id", "user_hash"),
         foreign_keys=[("question_id", "question_log", "id")],
@@ -105,11 +105,11 @@ def initial(db: Database) -> None:
 
 @migrations(name="0002_guild_settings")
 def guild_settings(db: Database) -> None:
-    db["guild_settings"].create(
+    db.table("guild_settings").create(
         {"guild_id": int, "admin_role_id": int, "updated_by": str, "updated_at": str},
         pk="guild_id",
     )
-    db["auto_answer_channels"].create(
+    db.table("auto_answer_channels").create(
         {"guild_id": int, "channel_id": int, "updated_by": str, "updated_at": str},
         pk=("guild_id", "channel_id"),
     )
@@ -119,11 +119,11 @@ def guild_settings(db: Database) -> None:
 def curation(db: Database) -> None:
     # The curated-file version a curated fact was last synced from, so a rebuild
     # can tell an owner's edit in the database from a change in the file.
-    db["facts"].add_column("curated_hash", str)
+    db.table("facts").add_column("curated_hash", str)
     # The review queue: unanswered questions an admin dismissed or answered.
-    db["question_log"].add_column("reviewed_at", str)
-    db["question_log"].add_column("reviewed_by", str)
-    db["question_log"].create_index(["status", "guild_id"])
+    db.table("question_log").add_column("reviewed_at", str)
+    db.table("question_log").add_column("reviewed_by", str)
+    db.table("question_log").create_index(["status", "guild_id"])
 
 
 @migrations(name="0004_change_feed")
@@ -137,7 +137,7 @@ def change_feed(db: Database) -> None:
     )
     # Which copy of the fact base this is: a restore gives it a new one, so a
     # process whose index came from another copy reloads it whole.
-    db["meta"].upsert({"key": "generation", "value": secrets.token_hex(8)}, pk="key")
+    db.table("meta").upsert({"key": "generation", "value": secrets.token_hex(8)}, pk="key")
 
 
 def known_migration_names() -> list[str]:

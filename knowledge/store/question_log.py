@@ -8,7 +8,7 @@ import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from ..errors import FactNotFoundError
 from .connection import StoreConnection, utc_now
@@ -40,7 +40,7 @@ class QuestionLog(StoreConnection):
             return str(rows[0]["value"])
         salt = secrets.token_hex(16)
         with self.write() as db:
-            db["meta"].insert({"key": "user_salt", "value": salt}, ignore=True)
+            db.table("meta").insert({"key": "user_salt", "value": salt}, ignore=True)
         return str(self.read("select value from meta where key = 'user_salt'")[0]["value"])
 
     def hash_user(self, user_id: int | str) -> str:
@@ -68,7 +68,7 @@ class QuestionLog(StoreConnection):
                 },
                 pk="id",
             )
-            return int(table.last_pk)
+            return int(cast(int, table.last_pk))
 
     def logged_question(self, question_id: int) -> dict[str, Any]:
         """One question-log row; raises FactNotFoundError if there is none."""
@@ -117,7 +117,7 @@ class QuestionLog(StoreConnection):
             raise ValueError("vote must be +1 or -1")
         user_hash = self.hash_user(user_id)
         with self.write() as db:
-            if not db["question_log"].count_where(
+            if not db.table("question_log").count_where(
                 "id = ? and guild_id is ?", [question_id, guild_id]
             ):
                 raise FactNotFoundError("that answer is no longer available")

@@ -35,7 +35,7 @@ def upsert_sources(db: Database, sources: Iterable[Source]) -> None:
     current = {r["id"]: r for r in db.query("select * from sources")}
     changed = [row for row in map(source_to_row, sources) if current.get(row["id"]) != row]
     if changed:
-        db["sources"].upsert_all(changed, pk="id")
+        db.table("sources").upsert_all(changed, pk="id")
         record_change(db, SOURCES)
 
 
@@ -44,7 +44,7 @@ def note_lexicon_files(db: Database, digest: str) -> None:
     a write; when they changed, tell the other processes to reload them."""
     rows = list(db.query("select value from meta where key = 'lexicon_files'"))
     if not rows or rows[0]["value"] != digest:
-        db["meta"].upsert({"key": "lexicon_files", "value": digest}, pk="key")
+        db.table("meta").upsert({"key": "lexicon_files", "value": digest}, pk="key")
         record_change(db, LEXICON)
 
 
@@ -53,8 +53,8 @@ def replace_aliases(db: Database, aliases: dict[str, str]) -> None:
     aliases are left alone."""
     current = {r["alias"]: r["canonical"] for r in db.query("select * from aliases")}
     if current != aliases:
-        db["aliases"].delete_where()
-        db["aliases"].insert_all(
+        db.table("aliases").delete_where()
+        db.table("aliases").insert_all(
             [{"alias": a, "canonical": c} for a, c in sorted(aliases.items())], pk="alias"
         )
         record_change(db, ALIASES)

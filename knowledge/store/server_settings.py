@@ -22,7 +22,7 @@ class ServerSettings(StoreConnection):
                     pk=("guild_id", "channel_id"),
                 )
             else:
-                db["auto_answer_channels"].delete_where(
+                db.table("auto_answer_channels").delete_where(
                     "guild_id = ? and channel_id = ?", [guild_id, channel_id]
                 )
             record_change(db, SETTINGS, guild_id)

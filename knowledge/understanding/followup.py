@@ -195,9 +195,9 @@ def _substitutions(fragment: str, previous: str, vocabulary: Vocabulary) -> list
     for the new one; with the fragment added when nothing can be swapped."""
     previous = previous.rstrip(" ?!.")
     if _TIME_WORDS.fullmatch(fragment):
-        if found := _TIME_WORDS.search(previous):
+        if time_word := _TIME_WORDS.search(previous):
             swapped = _TIME_WORDS.sub(lambda _: fragment, previous, count=1)
-            return [Rewrite(swapped, fragment, found[0])]
+            return [Rewrite(swapped, fragment, time_word[0])]
         return [Rewrite(f"{previous} {fragment}", fragment)]
     slots = [w for w in _WORD.findall(previous) if _names_entity(w, vocabulary)]
     if not slots:

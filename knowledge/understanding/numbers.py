@@ -9,8 +9,10 @@ guides write them; larger ones and any with a scale word become digits.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from . import tables
 
@@ -37,7 +39,7 @@ def _tables() -> _Tables:
     data = tables.numbers()
     path = tables.NUMBERS_FILE
 
-    def get(name: str) -> dict:
+    def get(name: str) -> dict[str, Any]:
         return tables.table(data, name, path)
 
     vague = {p: word for word, phrases in get("vague").items() for p in phrases}
@@ -60,7 +62,7 @@ def _tables() -> _Tables:
 def _patterns() -> dict[str, re.Pattern[str]]:
     t = _tables()
 
-    def words(keys) -> str:
+    def words(keys: Iterable[str]) -> str:
         return "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
 
     number_word = words([*t.units, *t.tens, *t.scales])
