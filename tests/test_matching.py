@@ -272,3 +272,20 @@ def test_merging_a_words_postings_gives_what_merging_in_place_does(faq, monkeypa
         assert len(a[0]) > 0
         for x, y in zip(a, b, strict=True):
             assert x == pytest.approx(y)
+
+
+def test_the_invented_faq_questions_are_never_answered_wrong(faq):
+    """The invented FAQ's own question set (tests/data/invented_faq_questions.jsonl):
+    nothing out of scope or nearly so is asserted, and no answer is wrong."""
+    path = FAQ.with_name("invented_faq_questions.jsonl")
+    items = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    right = 0
+    for item in items:
+        answer = faq.ask(item["q"], guild_id=GUILD)
+        if item["kind"] in ("oos", "near_miss"):
+            assert answer.status is not Status.ANSWER, item["q"]
+        elif answer.status is Status.ANSWER:
+            shown = " ".join(f.fact.text for f in answer.facts).casefold()
+            assert any(s in shown for s in item["any"]), item["q"]
+            right += 1
+    assert right >= 10  # of 40: most paraphrases get "did you mean" instead

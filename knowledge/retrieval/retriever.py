@@ -785,8 +785,10 @@ class Retriever:
             quantity = q.qtype is QuestionType.NUMBER and flags & _HAS_NUMBER
             if not (quantity or (q.qtype is QuestionType.TIME and flags & _HAS_TIME)):
                 return False
-        for token in q.telling:
-            limit = MAX_UNMATCHED_SHARE if expansions.get(token) else MAX_UNSEEN_SHARE
+        for token in q.telling - {q.asked_word}:
+            # unseen: no vocabulary word is this one (or a typo of it), only related ones
+            seen = any(sim >= OWN_SIMILARITY for _, sim in expansions.get(token, ()))
+            limit = MAX_UNMATCHED_SHARE if seen else MAX_UNSEEN_SHARE
             if q.weights[token] > limit * q.total_weight and not matched(token):
                 return False
         return True
