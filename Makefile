@@ -6,10 +6,14 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: install run console build test soak lint format bench bench-quick clean docker-smoke lock
 
-$(STAMP): pyproject.toml
+## The pinned versions of requirements-dev.lock (the image's runtime pins plus
+## the test tools), then FactBot itself, editable.
+$(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -36,6 +40,7 @@ soak: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/hadolint --failure-threshold warning Dockerfile
 
 format: install
@@ -55,7 +60,8 @@ bench-quick: install
 docker-smoke:
 	scripts/docker-smoke.sh
 
-## Re-pin the container's runtime dependencies after changing pyproject.toml.
+## Re-pin requirements.lock (the container's runtime) and requirements-dev.lock
+## (that plus the test tools) after changing the dependencies in pyproject.toml.
 lock:
 	PYTHON=$(PYTHON) scripts/lock.sh
 

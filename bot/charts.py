@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
 from knowledge.stats import DailyCount
@@ -39,9 +40,9 @@ def questions_per_day_png(daily: Sequence[DailyCount], *, title: str) -> bytes:
         figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI),
         dpi=DPI,
         facecolor="white",
-        layout="constrained",  # margins fit the labels, however wide the numbers
+        # Margins fit the labels, however wide the numbers.
+        layout=ConstrainedLayoutEngine(w_pad=PAD_INCHES, h_pad=PAD_INCHES / 2),
     )
-    fig.get_layout_engine().set(w_pad=PAD_INCHES, h_pad=PAD_INCHES / 2)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
 

@@ -4,7 +4,7 @@ after a restart. Each hands off to the cog that owns the behaviour."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
@@ -34,12 +34,14 @@ class VoteButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> VoteButton:
         return cls(int(match["question_id"]), up=match["direction"] == "up")
 
-    async def callback(self, interaction: discord.Interaction[FactBot]) -> None:
-        await interaction.client.ask_cog.on_vote(interaction, self.question_id, self.up)
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await cast("FactBot", interaction.client).ask_cog.on_vote(
+            interaction, self.question_id, self.up
+        )
 
 
 class PickButton(
@@ -62,9 +64,11 @@ class PickButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> PickButton:
         return cls(int(match["question_id"]), int(match["index"]))
 
-    async def callback(self, interaction: discord.Interaction[FactBot]) -> None:
-        await interaction.client.ask_cog.on_pick(interaction, self.question_id, self.index)
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await cast("FactBot", interaction.client).ask_cog.on_pick(
+            interaction, self.question_id, self.index
+        )

@@ -51,12 +51,14 @@ def caller_is_admin(bot: FactBot, interaction: discord.Interaction) -> bool:
     )
 
 
-def require_admin(bot: FactBot, interaction: discord.Interaction) -> None:
-    """Raise Refusal unless the user is a FactBot admin here (checked at call time)."""
+def require_admin(bot: FactBot, interaction: discord.Interaction) -> int:
+    """Raise Refusal unless the user is a FactBot admin here (checked at call
+    time); returns the server's id."""
     if interaction.guild_id is None:
         raise Refusal(SERVER_ONLY)
     if not caller_is_admin(bot, interaction):
         raise Refusal(NOT_ADMIN)
+    return interaction.guild_id
 
 
 def caller_is_owner(bot: FactBot, interaction: discord.Interaction) -> bool:

@@ -1,4 +1,4 @@
-"""The Dockerfile, .dockerignore and requirements.lock say what README promises.
+"""The Dockerfile, .dockerignore and the lock files say what README promises.
 
 `make docker-smoke` builds and runs the image (it needs root and podman); these
 checks are the cheap part that runs everywhere.
@@ -55,13 +55,13 @@ def test_installs_with_the_lock_file():
     assert "-c requirements.lock ." in runs
 
 
-def lock() -> dict[str, str]:
+def lock(name: str = "requirements.lock") -> dict[str, str]:
     pins = {}
-    for line in (REPO / "requirements.lock").read_text(encoding="utf-8").splitlines():
+    for line in (REPO / name).read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
-            name, _, version = line.partition("==")
-            assert version, f"requirements.lock: {line!r} is not pinned with =="
-            pins[canonicalize_name(name)] = version
+            package, _, version = line.partition("==")
+            assert version, f"{name}: {line!r} is not pinned with =="
+            pins[canonicalize_name(package)] = version
     return pins
 
 
@@ -73,6 +73,25 @@ def test_lock_pins_every_runtime_dependency_within_its_range():
         name = canonicalize_name(requirement.name)
         assert name in pins, f"requirements.lock lacks {name}: run make lock"
         assert requirement.specifier.contains(pins[name]), f"{name}=={pins[name]} vs {spec}"
+
+
+def test_dev_lock_has_the_runtime_pins_and_every_test_tool_within_its_range():
+    """make install installs requirements-dev.lock: the tests run what the image ships."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    runtime, dev = lock(), lock("requirements-dev.lock")
+    assert {name: dev.get(name) for name in runtime} == runtime, "run make lock"
+    for spec in project["optional-dependencies"]["test"]:
+        requirement = Requirement(spec)
+        name = canonicalize_name(requirement.name)
+        assert name in dev, f"requirements-dev.lock lacks {name}: run make lock"
+        assert requirement.specifier.contains(dev[name]), f"{name}=={dev[name]} vs {spec}"
+
+
+def test_make_install_installs_the_dev_lock_and_lint_runs_mypy():
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    assert "pip install --quiet -r requirements-dev.lock" in makefile
+    assert "pip install --quiet --no-deps -e ." in makefile
+    assert "\t$(BIN)/mypy\n" in makefile
 
 
 def dockerignore_excludes(path: str) -> bool:

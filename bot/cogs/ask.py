@@ -48,6 +48,8 @@ class Ask(commands.Cog):
         if message.author.bot or message.webhook_id or message.guild is None:
             return
         me = self.bot.user
+        if me is None:  # not logged in yet
+            return
         mentioned = me in message.mentions
         replied = _is_reply_to(message, me.id)
         auto = message.channel.id in self.bot.auto_answer_channels
@@ -55,12 +57,12 @@ class Ask(commands.Cog):
             return
         via = "mention" if mentioned else "reply" if replied else "auto"
         try:
-            await self._answer_message(message, via)
+            await self._answer_message(message, via, replying=replied)
         except Exception as exc:
             # Whoever addressed the bot hears that it failed; auto-answer stays silent.
             await reply_to_message_error(message, exc, apologise=via != "auto")
 
-    async def _answer_message(self, message: discord.Message, via: str) -> None:
+    async def _answer_message(self, message: discord.Message, via: str, *, replying: bool) -> None:
         if via == "auto" and not self.bot.kb.asks_something(message.content or ""):
             return  # chatter in an auto-answer channel costs no rate limit
         wait = self.bot.limiter.retry_after(message.author.id)
@@ -73,11 +75,11 @@ class Ask(commands.Cog):
         try:
             response = await self._respond(
                 message.content or "",
-                message.guild.id,
+                message.guild.id if message.guild else None,
                 message.channel.id,
                 message.author.id,
                 via,
-                replying=via == "reply" or _is_reply_to(message, self.bot.user.id),
+                replying=replying,
             )
         except InvalidQuestionError as exc:
             if via != "auto":

@@ -75,14 +75,17 @@ class Settings(commands.Cog):
 
     @app_commands.command(name="help", description="How to ask FactBot, and what it knows.")
     async def help_command(self, interaction: discord.Interaction) -> None:
+        await self._send_help(interaction)
+
+    @factbot.command(name="help", description="How to ask FactBot, and what it knows.")
+    async def factbot_help(self, interaction: discord.Interaction) -> None:
+        await self._send_help(interaction)
+
+    async def _send_help(self, interaction: discord.Interaction) -> None:
         embed = await asyncio.to_thread(help_embed, self.bot.kb)
         await interaction.response.send_message(
             embed=embed, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
         )
-
-    @factbot.command(name="help", description="How to ask FactBot, and what it knows.")
-    async def factbot_help(self, interaction: discord.Interaction) -> None:
-        await self.help_command.callback(self, interaction)
 
     @factbot.command(
         name="autoanswer", description="Answer questions in a channel without being mentioned."
@@ -96,11 +99,11 @@ class Settings(commands.Cog):
         channel: discord.TextChannel,
         state: Literal["on", "off"],
     ) -> None:
-        require_admin(self.bot, interaction)
+        guild_id = require_admin(self.bot, interaction)
         on = state == "on"
         await asyncio.to_thread(
             self.bot.kb.set_auto_answer,
-            interaction.guild_id,
+            guild_id,
             channel.id,
             on,
             actor=f"discord:{interaction.user.id}",
@@ -126,17 +129,17 @@ class Settings(commands.Cog):
     async def admin_role(
         self, interaction: discord.Interaction, role: discord.Role | None = None
     ) -> None:
-        require_admin(self.bot, interaction)
+        guild_id = require_admin(self.bot, interaction)
         await asyncio.to_thread(
             self.bot.kb.set_admin_role,
-            interaction.guild_id,
+            guild_id,
             role.id if role else None,
             actor=f"discord:{interaction.user.id}",
         )
         if role:
-            self.bot.guild_admin_roles[interaction.guild_id] = role.id
+            self.bot.guild_admin_roles[guild_id] = role.id
         else:
-            self.bot.guild_admin_roles.pop(interaction.guild_id, None)
+            self.bot.guild_admin_roles.pop(guild_id, None)
         log.info("admin role set to %s (guild %s)", role.id if role else None, interaction.guild_id)
         text = (
             f"Members with {role.mention} can now administer FactBot here."

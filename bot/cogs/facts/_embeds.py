@@ -61,8 +61,8 @@ def fact_embed(details: FactDetails) -> discord.Embed:
     # One per line, as the form shows them (a keyword may hold a comma).
     for name, items, each in (("Questions", fact.questions, 200), ("Keywords", fact.keywords, 100)):
         if items:
-            lines = "\n".join(f"• {limits.safe_text(item, each)}" for item in items)
-            embed.add_field(name=name, value=limits.clip(lines, limits.FIELD_VALUE), inline=False)
+            listed = "\n".join(f"• {limits.safe_text(item, each)}" for item in items)
+            embed.add_field(name=name, value=limits.clip(listed, limits.FIELD_VALUE), inline=False)
     return embed
 
 

@@ -45,13 +45,13 @@ class FactForm(discord.ui.Modal):
         self.version = version
         self.shown = shown
         self.review_ids = review_ids
-        self.text = discord.ui.TextInput(
+        self.text: discord.ui.TextInput[FactForm] = discord.ui.TextInput(
             label="Fact (one claim, readable on its own)",
             style=discord.TextStyle.paragraph,
             max_length=FIELD_CHARS["text"],
             default=shown.text or None,
         )
-        self.questions = discord.ui.TextInput(
+        self.questions: discord.ui.TextInput[FactForm] = discord.ui.TextInput(
             label="Alternate questions (one per line)",
             style=discord.TextStyle.paragraph,
             required=False,
@@ -59,7 +59,7 @@ class FactForm(discord.ui.Modal):
             default=shown.questions or None,
             placeholder="How many users did GREE have?\nhow big is gree",
         )
-        self.keywords = discord.ui.TextInput(
+        self.keywords: discord.ui.TextInput[FactForm] = discord.ui.TextInput(
             label="Aliases or keywords (one per line)",
             style=discord.TextStyle.paragraph,
             required=False,
@@ -67,13 +67,13 @@ class FactForm(discord.ui.Modal):
             default=shown.keywords or None,
             placeholder="GREE\nTokyo, Japan",
         )
-        self.source = discord.ui.TextInput(
+        self.source: discord.ui.TextInput[FactForm] = discord.ui.TextInput(
             label="Source: ID and ¶, or a URL and note",
             max_length=FIELD_CHARS["source"],
             default=shown.source or None,
             placeholder=source_hint[:100] or None,
         )
-        self.quote = discord.ui.TextInput(
+        self.quote: discord.ui.TextInput[FactForm] = discord.ui.TextInput(
             label="Verbatim quote (needed for a source)",
             style=discord.TextStyle.paragraph,
             required=False,
@@ -104,5 +104,8 @@ class FactForm(discord.ui.Modal):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await self.cog.submit_form(interaction, self)
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+    # discord.py's Modal.on_error drops BaseView's `item` argument; this matches Modal.
+    async def on_error(  # type: ignore[override]
+        self, interaction: discord.Interaction, error: Exception, /
+    ) -> None:
         await reply_to_error(interaction, error)

@@ -144,16 +144,13 @@ class ReviewView(AdminView):
     ) -> None:
         super().__init__(bot, user_id)
         for row, group in enumerate(groups[:5]):
-            answer = discord.ui.Button(
-                label=f"Answer #{row + 1}", style=discord.ButtonStyle.primary, row=row
-            )
-            dismiss = discord.ui.Button(
-                label=f"Dismiss #{row + 1}", style=discord.ButtonStyle.secondary, row=row
-            )
-            answer.callback = self._answer(cog, group)
-            dismiss.callback = self._dismiss(cog, group)
-            self.add_item(answer)
-            self.add_item(dismiss)
+            for label, style, handler in (
+                ("Answer", discord.ButtonStyle.primary, self._answer(cog, group)),
+                ("Dismiss", discord.ButtonStyle.secondary, self._dismiss(cog, group)),
+            ):
+                self.add_item(
+                    HandlerButton(handler, label=f"{label} #{row + 1}", style=style, row=row)
+                )
 
     @staticmethod
     def _answer(cog: Facts, group: UnansweredGroup) -> Handler:
@@ -195,10 +192,36 @@ class RollbackView(AdminView):
         ][:25]
         if not options:
             return
-        select = discord.ui.Select(placeholder="Roll back to the version after…", options=options)
+        self.add_item(
+            VersionSelect(
+                cog,
+                fact_id,
+                version,
+                placeholder="Roll back to the version after…",
+                options=options,
+            )
+        )
 
-        async def callback(interaction: discord.Interaction) -> None:
-            await cog.rollback(interaction, fact_id, int(select.values[0]), version)
 
-        select.callback = callback
-        self.add_item(select)
+class HandlerButton(discord.ui.Button[AdminView]):
+    """A button that hands its press to a handler."""
+
+    def __init__(self, handler: Handler, **options: Any) -> None:
+        super().__init__(**options)
+        self.handler = handler
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await self.handler(interaction)
+
+
+class VersionSelect(discord.ui.Select[AdminView]):
+    """The menu of RollbackView: the chosen audit entry's version is rolled back to."""
+
+    def __init__(self, cog: Facts, fact_id: str, version: str | None, **options: Any) -> None:
+        super().__init__(**options)
+        self.cog = cog
+        self.fact_id = fact_id
+        self.version = version
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await self.cog.rollback(interaction, self.fact_id, int(self.values[0]), self.version)
