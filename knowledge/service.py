@@ -152,6 +152,7 @@ class KnowledgeBase:
         Raises StoreError when the store cannot be read; nothing is applied
         then, and the next call tries again from the same place."""
         with self._sync_lock:
+            self.store.check_file_is_ours()
             marker = self.store.change_marker()
             if marker == self._marker:
                 self._synced_at = utc_now()

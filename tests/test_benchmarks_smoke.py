@@ -81,3 +81,16 @@ def test_a_missed_target_is_named():
     assert any("p99 150.00 ms > 100 ms" in line for line in missed), missed
     assert any("recall 97/100" in line for line in missed), missed
     assert "**NO**" in render(results)
+
+
+def test_propagation_benchmark_measures_every_edit_reaching_another_process():
+    run = subprocess.run(
+        [sys.executable, "-m", "benchmarks.propagation", "--edits", "3", "--log-rate", "0"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "Edit to another process (the article's facts, sync every 500 ms" in run.stdout
+    assert ": 3 edits, p50 " in run.stdout and "when nothing changed" in run.stdout

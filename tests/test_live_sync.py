@@ -20,7 +20,7 @@ from bot.app import create_bot
 from knowledge.cli.main import main
 from knowledge.curation.build import build
 from knowledge.curation.curator import Curator, FactDraft
-from knowledge.errors import FactNotFoundError
+from knowledge.errors import FactNotFoundError, StoreError
 from knowledge.service import RELOAD_AFTER_CHANGES, KnowledgeBase
 from knowledge.store import FactStore, LoggedQuestion
 from knowledge.store.backup import backup
@@ -239,3 +239,11 @@ async def test_the_bots_sync_logs_a_failure_once_retries_and_reads_new_settings(
     assert len(errors) == 1 and "cannot pick up changes" in errors[0].getMessage()
     assert "picking up changes from the database again" in caplog.text
     assert 555 in bot.auto_answer_channels
+
+
+def test_a_file_copied_over_the_open_database_is_reported_not_read(kb, tmp_path):
+    path = kb.config.database.path
+    copy = backup(path, tmp_path / "copy.db").path
+    copy.replace(path)  # what `cp` or `mv` over a running bot's database does
+    with pytest.raises(StoreError, match="replaced while FactBot had it open"):
+        kb.sync()

@@ -12,7 +12,11 @@ database a new one, and a process that sees another generation (or a sequence
 number that went backwards) reloads everything.
 
 Only `change_marker` is SQLite's own (PRAGMA data_version); the table, the
-cursor and the generation work the same on any SQL database.
+cursor and the generation work the same on any SQL database. One thing the
+cursor relies on: SQLite has one writer at a time, so sequence numbers become
+visible in order and a reader never skips a row committed later with a lower
+number. A database with concurrent writers (PostgreSQL's sequences) needs the
+same guarantee another way, e.g. a lock taken before the row is added.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from ..errors import StoreError
+from . import dbfile
 from .connection import StoreConnection, utc_now
 
 # What changed (the `kind` column), and what its `key` names.
@@ -86,6 +91,17 @@ class ChangeFeed(StoreConnection):
                 raise StoreError(f"{self._name}: read failed: {self._explain(exc)}") from exc
             # data_version counts the other connections' commits; total_changes our own.
             return int(version), conn.total_changes
+
+    def check_file_is_ours(self) -> None:
+        """Raises StoreError when another file now has the database's name (it
+        was copied or moved over while this process had it open): this
+        connection still reads the old one, and SQLite cannot switch safely."""
+        if self.path is not None and dbfile.file_id(self.path) != self.file_id:
+            raise StoreError(
+                f"{self.path}: the file was replaced while FactBot had it open, so this "
+                "process still reads the old one; restart it (`python -m knowledge restore` "
+                "restores a backup without a restart)"
+            )
 
     def feed_position(self) -> FeedPosition:
         """The generation and the last change, read together."""

@@ -41,6 +41,7 @@ class StoreConnection:
         self.db = db
         self.path = path
         self._lock = threading.RLock()
+        self.file_id = dbfile.file_id(path)  # to tell when the file is replaced
 
     @classmethod
     def open(cls, path: Path | str, *, busy_timeout_ms: int = 5000, create: bool = True) -> Self:

@@ -73,6 +73,15 @@ def _free_text(free: int | None) -> str:
     return "free space unknown" if free is None else f"{free:,} bytes free"
 
 
+def file_id(path: Path | None) -> tuple[int, int] | None:
+    """Which file is at `path` (device and inode); None when there is none."""
+    try:
+        stat = os.stat(path) if path is not None else None
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino) if stat else None
+
+
 def check_free_space(path: Path) -> None:
     """Raises StoreError naming `path` when its disk is (nearly) full."""
     free = free_bytes(path.parent)
