@@ -65,3 +65,8 @@ class ScopeConflictError(KnowledgeError):
 
 class AlreadyAppliedError(KnowledgeError):
     """A plan (an import's dry run) was applied before; applying it again does nothing."""
+
+
+class AliasError(KnowledgeError):
+    """A server alias cannot be added or removed (malformed, unknown, too many);
+    nothing was written."""

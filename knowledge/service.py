@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
+from .curation.aliases import clean_alias
 from .curation.build import build, runtime_lexicon
 from .errors import FactNotFoundError, StoreError
 from .models import Answer, Fact, Response, ResponseKind, Source
-from .retrieval.normalize import Normalizer
+from .retrieval.normalize import Normalizer, fold
 from .retrieval.retriever import Retriever
 from .stats import UsageStats, compute_stats
 from .store import FactStore, LoggedQuestion, utc_now
@@ -127,7 +128,10 @@ class KnowledgeBase:
 
     def _new_retriever(self) -> Retriever:
         retriever = Retriever(
-            Normalizer(runtime_lexicon(self.store)), self.config.retrieval, self.store.sources()
+            Normalizer(runtime_lexicon(self.store)),
+            self.config.retrieval,
+            self.store.sources(),
+            server_aliases=self.store.server_aliases(),
         )
         retriever.load(self.store.live_facts())
         return retriever
@@ -255,7 +259,7 @@ class KnowledgeBase:
 
         def known(word: str) -> bool:
             with self._lock:
-                return _known(retriever, word)
+                return _known(retriever, word, guild_id)
 
         responder = Responder(
             ask,
@@ -365,6 +369,32 @@ class KnowledgeBase:
         questions = self.store.get_fact(fact_id).questions
         return questions[0] if questions else row["question"]
 
+    # -- a server's aliases ----------------------------------------------
+    def server_aliases(self, guild_id: int) -> dict[str, str]:
+        """One server's aliases: alias -> the name it stands for."""
+        return self.store.server_aliases(guild_id).get(guild_id, {})
+
+    def add_server_alias(self, guild_id: int, alias: str, canonical: str, *, actor: str) -> str:
+        """Make `alias` stand for `canonical` in one server's questions and
+        facts (nowhere else), audited; returns the alias as stored. The index
+        is rebuilt with it before this returns.
+
+        Raises AliasError for a malformed alias or when the server has too many."""
+        alias, canonical = clean_alias(alias, canonical)
+        self.store.add_server_alias(guild_id, alias, canonical, actor=actor)
+        self.sync()
+        return alias
+
+    def remove_server_alias(self, guild_id: int, alias: str, *, actor: str) -> str:
+        """Forget one of a server's aliases, audited; returns what it stood for.
+
+        Raises AliasError when the server has no such alias."""
+        canonical = self.store.remove_server_alias(
+            guild_id, " ".join(fold(alias).split()), actor=actor
+        )
+        self.sync()
+        return canonical
+
     def index(self, fact: Fact) -> None:
         """Add or replace a fact in the live index (after it was saved)."""
         with self._lock:
@@ -421,7 +451,7 @@ class KnowledgeBase:
         self.store.close()
 
 
-def _known(retriever: Retriever, word: str) -> bool:
-    """True when the word (or a near spelling) is in the fact base's vocabulary."""
-    prepared = retriever.prepare(word)
+def _known(retriever: Retriever, word: str, guild_id: int | None) -> bool:
+    """True when the word (or a near spelling) is in the vocabulary the server sees."""
+    prepared = retriever.prepare(word, guild_id)
     return prepared is not None and any(found for _, found in prepared.expansions)

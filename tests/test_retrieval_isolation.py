@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate import Generator
+from knowledge.config import RetrievalConfig
 from knowledge.models import Answer, Fact, Status
+from knowledge.retrieval.normalize import Normalizer
+from knowledge.retrieval.retriever import Retriever
 from tests.test_retrieval_index import retriever_for
 
 REPO = Path(__file__).resolve().parent.parent
@@ -171,3 +174,59 @@ def test_incremental_updates_keep_servers_apart(curated):
     assert (
         retriever.ask("who is the club captain", guild_id=CHESS).facts[0].fact.id == "chess-captain"
     )
+
+
+# -- whose aliases, synonyms and descriptions apply --------------------------
+
+FAQ = 3001
+FAQ_FACTS = [
+    admin_fact("screening", FAQ, "Movie night on Friday shows The Social Network in the club room.",
+               "What is on movie night?"),
+    admin_fact("page", FAQ, "Our social network page is run by Dana Lee.",
+               "Who runs our social network page?"),
+    admin_fact("venue", FAQ, "The meetup is at Riverside Community Hall on Fridays.",
+               "Where is the meetup?"),
+    admin_fact("rch-league", 3002, "RCH is the Royal Chess House league, played every Tuesday.",
+               "What is RCH?"),
+]  # fmt: skip
+
+
+def test_the_articles_lexicon_does_not_rewrite_another_servers_facts(curated):
+    retriever = retriever_for(curated, [*curated.facts, *FAQ_FACTS])
+    screening = retriever.analyse(FAQ_FACTS[0])
+    page = retriever.analyse(FAQ_FACTS[1])
+    # The article's alias (the film), its synonyms (network -> site, run ->
+    # company) and its descriptions of Facebook stay with the article's facts.
+    assert {"social", "network"} <= screening.tokens and "thesocialnetwork" not in screening.tokens
+    assert {"network", "run"} <= page.tokens and not {"site", "company"} & page.tokens
+    assert not screening.described and not page.described
+    film = next(f for f in curated.facts if "Social Network" in f.text)
+    assert "thesocialnetwork" in retriever.analyse(film).tokens
+    answer = retriever.ask("who runs the social network page?", guild_id=FAQ)
+    assert [sf.fact.id for sf in answer.facts][:1] == ["page"]
+    # The article's facts still read the server's questions with its lexicon.
+    answer = retriever.ask("How many users did FB have in Japan?", guild_id=FAQ)
+    assert answer.status is Status.ANSWER and answer.facts[0].fact.guild_id is None
+
+
+def test_a_servers_aliases_apply_to_its_questions_and_facts_only(curated):
+    aliases = {FAQ: {"rch": "Riverside Community Hall", "the blue site": "Facebook"}}
+    facts = [*curated.facts, *FAQ_FACTS]
+    plain = retriever_for(curated, facts)
+    aliased = Retriever(
+        Normalizer(curated.lexicon), RetrievalConfig(), curated.sources, server_aliases=aliases
+    )
+    aliased.load(facts)
+    # In the server: its alias names its own fact, and the article's Facebook.
+    assert aliased.ask("where is rch?", guild_id=FAQ).facts[0].fact.id == "venue"
+    assert plain.ask("where is rch?", guild_id=FAQ).status is not Status.ANSWER
+    blue = aliased.ask("how many users did the blue site have in japan", guild_id=FAQ)
+    assert blue.status is Status.ANSWER and "Facebook" in blue.facts[0].fact.text
+    # Another server (with its own RCH) and no server: as if the alias did not exist.
+    questions = ["what is rch", "where is rch?", "how many users did the blue site have in japan",
+                 *ARTICLE_QUESTIONS[:30]]  # fmt: skip
+    for guild_id in (3002, None):
+        for question in questions:
+            before = outcome(plain.ask(question, guild_id=guild_id))
+            assert outcome(aliased.ask(question, guild_id=guild_id)) == before, (guild_id, question)
+    assert aliased.ask("what is rch", guild_id=3002).facts[0].fact.id == "rch-league"

@@ -20,7 +20,7 @@ from .text_output import format_citation
 
 def add_fact_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     fact = commands.add_parser(
-        "fact", help="add, edit, remove, restore, show, export and import facts"
+        "fact", help="add, edit, remove, restore, show, export and import facts; server aliases"
     )
     fact.set_defaults(handler=run_fact_command)
     sub = fact.add_subparsers(dest="fact_command", metavar="ACTION", required=True)
@@ -81,6 +81,21 @@ def add_fact_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     imp.add_argument("--guild", type=int, help="the server new admin facts belong to")
     imp.add_argument("--apply", action="store_true", help="write the changes (one transaction)")
     imp.set_defaults(fact_handler=_import)
+
+    alias = sub.add_parser("alias", help="a server's own aliases: add, remove, list")
+    actions = alias.add_subparsers(dest="alias_command", metavar="ACTION", required=True)
+    for name, handler, text in (
+        ("add", _alias_add, "make NAME stand for CANONICAL in one server's questions and facts"),
+        ("remove", _alias_remove, "forget one of a server's aliases"),
+        ("list", _alias_list, "a server's aliases"),
+    ):
+        cmd = actions.add_parser(name, help=text)
+        cmd.add_argument("--guild", type=int, required=True, help="the server")
+        if name != "list":
+            cmd.add_argument("name", help="what people type, e.g. 'the hall'")
+        if name == "add":
+            cmd.add_argument("canonical", help="the name it stands for, as the facts write it")
+        cmd.set_defaults(fact_handler=handler)
 
 
 def run_fact_command(args: argparse.Namespace, config: Config) -> int:
@@ -193,6 +208,27 @@ def _export(args: argparse.Namespace, curator: Curator) -> int:
         print(f"Wrote {args.output}")
     else:
         print(data)
+    return 0
+
+
+def _alias_add(args: argparse.Namespace, curator: Curator) -> int:
+    alias = curator.kb.add_server_alias(args.guild, args.name, args.canonical, actor=_actor())
+    print(f"In server {args.guild}, {alias!r} now stands for {args.canonical.strip()!r}")
+    return 0
+
+
+def _alias_remove(args: argparse.Namespace, curator: Curator) -> int:
+    canonical = curator.kb.remove_server_alias(args.guild, args.name, actor=_actor())
+    print(f"Removed {args.name.strip()!r} (it stood for {canonical!r}) from server {args.guild}")
+    return 0
+
+
+def _alias_list(args: argparse.Namespace, curator: Curator) -> int:
+    aliases = curator.kb.server_aliases(args.guild)
+    if not aliases:
+        print(f"Server {args.guild} has no aliases of its own.")
+    for alias, canonical in aliases.items():
+        print(f"{alias} -> {canonical}")
     return 0
 
 

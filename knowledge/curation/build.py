@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..models import Fact, Source
 from ..retrieval.normalize import Lexicon
 from ..store import FactStore
-from ..store.references import note_lexicon_files
+from ..store.migrations import lexicon_rows
+from ..store.references import replace_lexicon_entries
 from .fact_files import load_fact_files
 from .sources import load_sources
 from .sync import BuildReport, sync_curated
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent / "data"
-SYNONYMS_FILE = PACKAGE_DIR / "synonyms.toml"
-ALIASES_FILE = PACKAGE_DIR / "aliases.toml"
 
 
 @dataclass(frozen=True)
@@ -26,6 +24,7 @@ class CuratedData:
     sources: dict[str, Source]
     facts: list[Fact]
     lexicon: Lexicon
+    lexicon_entries: dict[str, dict[str, list[str]]]  # as written (Lexicon.file_entries)
 
 
 def load_curated(root: Path = PACKAGE_DIR) -> CuratedData:
@@ -37,7 +36,8 @@ def load_curated(root: Path = PACKAGE_DIR) -> CuratedData:
     sources = load_sources(root / "sources")
     facts = load_fact_files(root / "facts", sources)
     lexicon = Lexicon.load(root / "aliases.toml", _synonyms_path(root))
-    return CuratedData(sources=sources, facts=facts, lexicon=lexicon)
+    entries = Lexicon.file_entries(root / "aliases.toml", _synonyms_path(root))
+    return CuratedData(sources=sources, facts=facts, lexicon=lexicon, lexicon_entries=entries)
 
 
 def build(
@@ -49,26 +49,22 @@ def build(
         report = sync_curated(
             store, data.sources, data.facts, data.lexicon.aliases, overwrite_edits=overwrite_edits
         )
-        note_lexicon_files(db, runtime_lexicon_digest())
+        replace_lexicon_entries(
+            db,
+            [
+                row
+                for kind, table in data.lexicon_entries.items()
+                for canonical, phrases in table.items()
+                for row in lexicon_rows(kind, canonical, phrases)
+            ],
+        )
     return report
 
 
 def runtime_lexicon(store: FactStore) -> Lexicon:
-    """The aliases the store was built with, plus the packaged synonyms and descriptions."""
-    return Lexicon(
-        aliases=store.aliases(),
-        synonyms=Lexicon.load_synonyms(SYNONYMS_FILE) if SYNONYMS_FILE.exists() else {},
-        descriptions=Lexicon.load_descriptions(ALIASES_FILE) if ALIASES_FILE.exists() else {},
-    )
-
-
-def runtime_lexicon_digest() -> str:
-    """A digest of the packaged files runtime_lexicon reads besides the store."""
-    digest = hashlib.sha256()
-    for path in (SYNONYMS_FILE, ALIASES_FILE):
-        digest.update(path.read_bytes() if path.exists() else b"")
-        digest.update(b"\0")
-    return digest.hexdigest()
+    """The curated lexicon the store was built with: its aliases, synonyms and
+    descriptions, all from the database (the build wrote them)."""
+    return Lexicon.from_entries(store.aliases(), store.lexicon_entries())
 
 
 def _synonyms_path(root: Path) -> Path | None:

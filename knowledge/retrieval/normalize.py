@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -134,20 +134,73 @@ class Lexicon:
     def load_synonyms(path: Path) -> dict[str, str]:
         """word or phrase -> canonical word, from a `[synonyms]` table of lists;
         phrases in an optional `[fillers]` table map to nothing (they are dropped)."""
-        synonyms: dict[str, str] = {}
-        for canonical, variants in _read_table(path, "synonyms").items():
-            for word in variants:
-                synonyms[_phrase_key(word)] = fold(canonical).strip()
-        for phrases in _read_table(path, "fillers", required=False).values():
-            for phrase in phrases:
-                synonyms[_phrase_key(phrase)] = ""
-        return synonyms
+        return _synonym_map(
+            _read_table(path, "synonyms"), _read_table(path, "fillers", required=False)
+        )
 
     @staticmethod
     def load_descriptions(path: Path) -> dict[str, tuple[str, ...]]:
         """canonical token -> descriptive phrases, from an optional `[descriptions]` table."""
-        table = _read_table(path, "descriptions", required=False)
-        return {canonical_token(name): tuple(phrases) for name, phrases in table.items()}
+        return _description_map(_read_table(path, "descriptions", required=False))
+
+    @staticmethod
+    def file_entries(
+        aliases_path: Path, synonyms_path: Path | None = None
+    ) -> dict[str, dict[str, list[str]]]:
+        """The descriptions, synonyms and fillers tables as written in the files
+        (kind -> canonical -> phrases), for the build to store with the aliases.
+
+        Raises FactFileError naming the file when one is malformed."""
+        entries = {"description": _read_table(aliases_path, "descriptions", required=False)}
+        if synonyms_path is not None:
+            entries["synonym"] = _read_table(synonyms_path, "synonyms")
+            entries["filler"] = _read_table(synonyms_path, "fillers", required=False)
+        return entries
+
+    @classmethod
+    def from_entries(
+        cls, aliases: dict[str, str], entries: Mapping[str, Mapping[str, Sequence[str]]]
+    ) -> Lexicon:
+        """The lexicon a build stored: its alias table and its entries (see file_entries)."""
+        return cls(
+            aliases=dict(aliases),
+            synonyms=_synonym_map(entries.get("synonym", {}), entries.get("filler", {})),
+            descriptions=_description_map(entries.get("description", {})),
+        )
+
+    def general(self) -> Lexicon:
+        """What applies to every server's facts: the phrases that only frame a
+        question ("tell me about"). Aliases, synonyms and descriptions belong
+        to the facts they were written for (see Retriever)."""
+        return Lexicon(synonyms={k: v for k, v in self.synonyms.items() if not v})
+
+    def with_server_aliases(self, aliases: Mapping[str, str]) -> Lexicon:
+        """This lexicon plus a server's aliases (alias -> canonical name), each
+        read as one name, as the curated aliases are."""
+        added: dict[str, str] = {}
+        for alias, canonical in aliases.items():
+            token = canonical_token(canonical)
+            if token:
+                added.setdefault(fold(canonical).strip(), token)
+                added[fold(alias).strip()] = token
+        return replace(self, aliases={**self.aliases, **added})
+
+
+def _synonym_map(
+    synonyms: Mapping[str, Sequence[str]], fillers: Mapping[str, Sequence[str]]
+) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for canonical, variants in synonyms.items():
+        for word in variants:
+            found[_phrase_key(word)] = fold(canonical).strip()
+    for phrases in fillers.values():
+        for phrase in phrases:
+            found[_phrase_key(phrase)] = ""
+    return found
+
+
+def _description_map(table: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
+    return {canonical_token(name): tuple(phrases) for name, phrases in table.items()}
 
 
 def _read_table(path: Path, table: str, *, required: bool = True) -> dict[str, list[str]]:
@@ -189,10 +242,17 @@ class Normalizer:
     become their lemma ("bought" -> buy) from the English lexicon."""
 
     def __init__(
-        self, lexicon: Lexicon | None = None, english: EnglishLexicon | None = None
+        self,
+        lexicon: Lexicon | None = None,
+        english: EnglishLexicon | None = None,
+        rewrites: Mapping[str, str] | None = None,
     ) -> None:
         self.lexicon = lexicon or Lexicon()
         self.english = english if english is not None else default_english()
+        # Phrases read as other words before anything else: a server's aliases
+        # when its questions are compared with facts that do not know them.
+        self._rewrites = {_phrase_key(k): fold(v).strip() for k, v in (rewrites or {}).items()}
+        self._rewrite_re = _PhraseReplacer(self._rewrites)
         self._alias_re = _PhraseReplacer(self.lexicon.aliases)
         self._canonical = set(self.lexicon.aliases.values())
         phrases = {k: v for k, v in self.lexicon.synonyms.items() if " " in k or "-" in k}
@@ -217,6 +277,8 @@ class Normalizer:
         ):
             folded = _DISCORD_SYNTAX.sub(_syntax_replacement, folded)
         folded = folded.replace("'s ", " ").replace("'s", " ")
+        if self._rewrites:
+            folded = self._rewrite_re.sub(lambda m: f" {self._rewrites[_key(m)]} ", folded)
         folded = self._alias_re.sub(lambda m: f" {self.lexicon.aliases[_key(m)]} ", folded)
         folded = self._phrase_re.sub(lambda m: f" {self._phrases[_key(m)]} ", folded)
         words = self._words
@@ -237,6 +299,10 @@ class Normalizer:
             if token not in STOPWORDS and token not in seen:
                 seen[token] = None
         return list(seen)
+
+    def scoped(self, lexicon: Lexicon, rewrites: Mapping[str, str] | None = None) -> Normalizer:
+        """A normalizer with another lexicon (and rewrites), the same English lexicon."""
+        return Normalizer(lexicon, self.english, rewrites)
 
     def is_entity(self, token: str) -> bool:
         """True for a canonical name from the alias table (mixi, googleplus, ...)."""

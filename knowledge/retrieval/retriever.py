@@ -26,7 +26,7 @@ import math
 import re
 import time
 from array import array
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -401,6 +401,13 @@ class Retriever:
     curated facts, and each server's own) has its own posting lists,
     vocabulary, typo index and phrasing keys. Reading needs no lock: updates
     replace arrays rather than change what a reader may hold.
+
+    `normalizer` reads the curated facts, with the curated lexicon (aliases,
+    synonyms, descriptions). A server's own facts are read with only what
+    applies everywhere (Lexicon.general) plus that server's aliases
+    (`server_aliases`: guild id -> {alias: canonical name}); its questions are
+    read like its facts for its own facts, and with the curated lexicon, its
+    aliases first, for the curated facts.
     """
 
     def __init__(
@@ -408,10 +415,23 @@ class Retriever:
         normalizer: Normalizer,
         config: RetrievalConfig,
         sources: dict[str, Source] | None = None,
+        server_aliases: Mapping[int, Mapping[str, str]] | None = None,
     ) -> None:
         self.normalizer = normalizer
         self.config = config
         self.sources = dict(sources or {})
+        general = normalizer.lexicon.general()
+        self._server_normalizer = normalizer.scoped(general)  # a server without aliases
+        # guild id -> (for its own facts, for the curated facts)
+        self._server_normalizers: dict[int, tuple[Normalizer, Normalizer]] = {
+            guild_id: (
+                normalizer.scoped(general.with_server_aliases(aliases)),
+                normalizer.scoped(normalizer.lexicon, rewrites=aliases),
+            )
+            for guild_id, aliases in (server_aliases or {}).items()
+            if aliases
+        }
+        self.server_aliases = {g: dict(a) for g, a in (server_aliases or {}).items() if a}
         self._reset()
 
     def _reset(self) -> None:
@@ -721,8 +741,12 @@ class Retriever:
         )
 
     def _normalizer_for(self, guild_id: int | None, facts_guild: int | None) -> Normalizer:
-        """How a server's text is read when scored against a scope's facts."""
-        return self.normalizer
+        """How a server's text (a question, or its own fact) is read for
+        comparison with the curated facts (facts_guild None) or its own."""
+        scoped = self._server_normalizers.get(guild_id) if guild_id is not None else None
+        if facts_guild is None:
+            return self.normalizer if scoped is None else scoped[1]
+        return self._server_normalizer if scoped is None else scoped[0]
 
     def _rank(
         self, question: str, guild_id: int | None, need: int = 1

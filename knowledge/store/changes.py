@@ -34,9 +34,9 @@ from .connection import StoreConnection, utc_now
 # What changed (the `kind` column), and what its `key` names.
 FACT = "fact"  # one fact was added, edited, removed, restored or retired; key: its id
 SETTINGS = "settings"  # a server's auto-answer channels or admin role; key: the server id
-ALIASES = "aliases"  # the alias table
+ALIASES = "aliases"  # the alias table, or (key: the server id) a server's aliases
 SOURCES = "sources"  # the sources table
-LEXICON = "lexicon"  # the synonym and alias files a build read
+LEXICON = "lexicon"  # the curated synonyms, fillers and descriptions a build wrote
 
 # Rows older than this many changes are deleted; a process further behind
 # reloads everything instead of reading them.

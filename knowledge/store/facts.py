@@ -18,7 +18,14 @@ from ..errors import FactChangedError, FactNotFoundError, ScopeConflictError, St
 from ..models import Fact
 from .changes import FACT, record_change
 from .connection import StoreConnection, utc_now
-from .records import fact_columns, fact_from_row, fact_to_record, insert_row, record_hash
+from .records import (
+    fact_columns,
+    fact_from_row,
+    fact_to_record,
+    insert_audit_row,
+    insert_row,
+    record_hash,
+)
 
 
 class FactTable(StoreConnection):
@@ -316,19 +323,7 @@ def write_audit_entry(
 ) -> None:
     """Record one change to a fact: who, when, what, and the record before and
     after; and tell the other processes (the change feed) to reindex it."""
-    insert_row(
-        db,
-        "audit_log",
-        {
-            "at": now,
-            "actor": actor,
-            "action": action,
-            "fact_id": fact_id,
-            "guild_id": guild_id,
-            "before": json.dumps(before, ensure_ascii=False) if before else None,
-            "after": json.dumps(after, ensure_ascii=False) if after else None,
-        },
-    )
+    insert_audit_row(db, now, actor, action, fact_id, guild_id, before, after)
     record_change(db, FACT, fact_id)
 
 

@@ -7,8 +7,11 @@ and is recorded in `_sqlite_migrations`, so an older database upgrades in place.
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 from sqlite_utils import Database, Migrations
+
+from ..tomlfile import read_toml
 
 MIGRATION_SET = "factbot"
 migrations = Migrations(MIGRATION_SET)
@@ -138,6 +141,57 @@ def change_feed(db: Database) -> None:
     # Which copy of the fact base this is: a restore gives it a new one, so a
     # process whose index came from another copy reloads it whole.
     db.table("meta").upsert({"key": "generation", "value": secrets.token_hex(8)}, pk="key")
+
+
+@migrations(name="0005_scoped_lexicon")
+def scoped_lexicon(db: Database) -> None:
+    # The curated lexicon's other tables, written by the build like `aliases`
+    # (before this step they were read from the packaged files at run time):
+    # kind "description" (canonical -> phrases describing it), "synonym"
+    # (canonical word -> words and phrases for it) and "filler" (phrases that
+    # only frame a question), each as written in the files.
+    db.table("lexicon_entries").create(
+        {"kind": str, "canonical": str, "position": int, "phrase": str},
+        pk=("kind", "canonical", "position"),
+    )
+    db.table("lexicon_entries").insert_all(
+        _packaged_lexicon_entries(), pk=("kind", "canonical", "position")
+    )
+    # A server's own aliases: apply to its questions and its own facts only.
+    db.table("server_aliases").create(
+        {"guild_id": int, "alias": str, "canonical": str, "created_by": str, "created_at": str},
+        pk=("guild_id", "alias"),
+        not_null={"canonical"},
+    )
+
+
+def _packaged_lexicon_entries() -> list[dict[str, object]]:
+    """What a database built before 0005 read live: the packaged files' tables."""
+    data = Path(__file__).resolve().parent.parent / "data"
+    entries: list[dict[str, object]] = []
+    for kind, file, table in LEXICON_TABLES:
+        path = data / file
+        if not path.exists():
+            continue
+        for canonical, phrases in (read_toml(path).get(table) or {}).items():
+            if isinstance(phrases, list):
+                entries += lexicon_rows(kind, canonical, [p for p in phrases if isinstance(p, str)])
+    return entries
+
+
+# (kind, packaged file, TOML table) of the lexicon_entries rows.
+LEXICON_TABLES = (
+    ("description", "aliases.toml", "descriptions"),
+    ("synonym", "synonyms.toml", "synonyms"),
+    ("filler", "synonyms.toml", "fillers"),
+)
+
+
+def lexicon_rows(kind: str, canonical: str, phrases: list[str]) -> list[dict[str, object]]:
+    return [
+        {"kind": kind, "canonical": canonical, "position": i, "phrase": phrase}
+        for i, phrase in enumerate(phrases)
+    ]
 
 
 def known_migration_names() -> list[str]:

@@ -98,6 +98,32 @@ def insert_row(db: Database, table: str, row: dict[str, Any]) -> None:
     db.conn.execute(f"insert into [{table}] ({columns}) values ({marks})", list(row.values()))
 
 
+def insert_audit_row(
+    db: Database,
+    now: str,
+    actor: str,
+    action: str,
+    fact_id: str | None,
+    guild_id: int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    """One audit-log row: who, when, what, and the record before and after."""
+    insert_row(
+        db,
+        "audit_log",
+        {
+            "at": now,
+            "actor": actor,
+            "action": action,
+            "fact_id": fact_id,
+            "guild_id": guild_id,
+            "before": json.dumps(before, ensure_ascii=False) if before else None,
+            "after": json.dumps(after, ensure_ascii=False) if after else None,
+        },
+    )
+
+
 def citation_for(fact: Fact, sources: dict[str, Source]) -> Citation:
     """How the fact is cited: its source's title, date and link, or, for an
     admin fact without a source, its citation note (and the first link in it)."""

@@ -24,6 +24,14 @@ class References(StoreConnection):
     def aliases(self) -> dict[str, str]:
         return {r["alias"]: r["canonical"] for r in self.read("select * from aliases")}
 
+    def lexicon_entries(self) -> dict[str, dict[str, tuple[str, ...]]]:
+        """The curated lexicon the build wrote, as in its files: kind
+        ("description", "synonym", "filler") -> canonical -> phrases."""
+        found: dict[str, dict[str, list[str]]] = {}
+        for r in self.read("select * from lexicon_entries order by kind, canonical, position"):
+            found.setdefault(r["kind"], {}).setdefault(r["canonical"], []).append(r["phrase"])
+        return {k: {c: tuple(p) for c, p in v.items()} for k, v in found.items()}
+
     def citation(self, fact: Fact, sources: dict[str, Source] | None = None) -> Citation:
         sources = self.sources() if sources is None else sources
         return citation_for(fact, sources)
@@ -39,15 +47,6 @@ def upsert_sources(db: Database, sources: Iterable[Source]) -> None:
         record_change(db, SOURCES)
 
 
-def note_lexicon_files(db: Database, digest: str) -> None:
-    """Remember the digest of the synonym and alias files a build read, inside
-    a write; when they changed, tell the other processes to reload them."""
-    rows = list(db.query("select value from meta where key = 'lexicon_files'"))
-    if not rows or rows[0]["value"] != digest:
-        db.table("meta").upsert({"key": "lexicon_files", "value": digest}, pk="key")
-        record_change(db, LEXICON)
-
-
 def replace_aliases(db: Database, aliases: dict[str, str]) -> None:
     """Make the alias table hold exactly `aliases`, inside a write; unchanged
     aliases are left alone."""
@@ -58,3 +57,14 @@ def replace_aliases(db: Database, aliases: dict[str, str]) -> None:
             [{"alias": a, "canonical": c} for a, c in sorted(aliases.items())], pk="alias"
         )
         record_change(db, ALIASES)
+
+
+def replace_lexicon_entries(db: Database, rows: list[dict[str, object]]) -> None:
+    """Make lexicon_entries hold exactly `rows`, inside a write; tell the other
+    processes when they changed."""
+    columns = ("kind", "canonical", "position", "phrase")
+    current = {tuple(r[c] for c in columns) for r in db.query("select * from lexicon_entries")}
+    if current != {tuple(r[c] for c in columns) for r in rows}:
+        db.table("lexicon_entries").delete_where()
+        db.table("lexicon_entries").insert_all(rows, pk=("kind", "canonical", "position"))
+        record_change(db, LEXICON)

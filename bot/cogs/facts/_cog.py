@@ -47,6 +47,12 @@ class Facts(commands.Cog):
         name="fact", description="Curate FactBot's facts (server admins only).", guild_only=True
     )
 
+    alias = app_commands.Group(
+        name="alias",
+        description="Names this server's members use for things (server admins only).",
+        parent=fact,
+    )
+
     def __init__(self, bot: FactBot) -> None:
         self.bot = bot
         self.curator = Curator(bot.kb)
@@ -246,6 +252,63 @@ class Facts(commands.Cog):
         log.info("restored fact %s (guild %s)", fact_id, interaction.guild_id)
         await interaction.response.send_message(
             f"Restored `{fact_id}`.", ephemeral=True, allowed_mentions=NONE
+        )
+
+    # -- this server's aliases --------------------------------------------
+    @alias.command(name="add", description="Make a name stand for another in this server.")
+    @app_commands.describe(
+        name="What people here type, e.g. the hall",
+        canonical="The name it stands for, as your facts write it, e.g. Riverside Community Hall",
+    )
+    async def alias_add(
+        self,
+        interaction: discord.Interaction,
+        name: app_commands.Range[str, 1, 100],
+        canonical: app_commands.Range[str, 1, 100],
+    ) -> None:
+        stored = await self._change_alias(
+            interaction, self.bot.kb.add_server_alias, name, canonical
+        )
+        name_for = limits.escape(" ".join(canonical.split()))
+        await self._alias_reply(
+            interaction, f"Here, **{limits.escape(stored)}** now stands for **{name_for}**."
+        )
+
+    @alias.command(name="remove", description="Forget one of this server's aliases.")
+    @app_commands.describe(name="The alias, as listed by /fact alias list")
+    async def alias_remove(
+        self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]
+    ) -> None:
+        canonical = await self._change_alias(interaction, self.bot.kb.remove_server_alias, name)
+        removed = limits.escape(" ".join(name.split()))
+        await self._alias_reply(
+            interaction, f"Removed **{removed}** (it stood for **{limits.escape(canonical)}**)."
+        )
+
+    async def _change_alias(self, interaction: discord.Interaction, change: Any, *args: str) -> str:
+        """Run an alias change for an admin of this server (the index is rebuilt
+        with it, so the reply is deferred); what the change returns."""
+        require_admin(self.bot, interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await self._run(
+            change, interaction.guild_id, *args, actor=self._actor(interaction)
+        )
+        log.info("%s (guild %s)", change.__name__, interaction.guild_id)
+        return result
+
+    async def _alias_reply(self, interaction: discord.Interaction, text: str) -> None:
+        await interaction.followup.send(
+            limits.clip(text, limits.CONTENT), ephemeral=True, allowed_mentions=NONE
+        )
+
+    @alias.command(name="list", description="The aliases this server added.")
+    async def alias_list(self, interaction: discord.Interaction) -> None:
+        require_admin(self.bot, interaction)
+        aliases = await self._run(self.bot.kb.server_aliases, interaction.guild_id)
+        lines = [f"{alias} → {canonical}" for alias, canonical in aliases.items()]
+        text = "\n".join(lines) if lines else "This server has no aliases of its own yet."
+        await interaction.response.send_message(
+            limits.safe_text(text, limits.CONTENT), ephemeral=True, allowed_mentions=NONE
         )
 
     # -- reading ---------------------------------------------------------

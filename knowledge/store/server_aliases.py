@@ -1,0 +1,112 @@
+"""A server's own aliases: names its admins taught FactBot ("the hall" means
+"Riverside Community Hall"), applied to that server's questions and facts only.
+Every change is audited and goes to the change feed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..errors import AliasError
+from .changes import ALIASES, record_change
+from .connection import StoreConnection, utc_now
+from .records import insert_audit_row
+
+MAX_SERVER_ALIASES = 500  # per server
+MAX_ALIAS_CHARS = 100
+
+
+class ServerAliases(StoreConnection):
+    """Reads and writes the server_aliases table."""
+
+    def server_aliases(self, guild_id: int | None = None) -> dict[int, dict[str, str]]:
+        """guild id -> {alias: canonical name}, for one server or every one."""
+        rows = self.read(
+            "select guild_id, alias, canonical from server_aliases "
+            "where ? is null or guild_id = ? order by guild_id, alias",
+            [guild_id, guild_id],
+        )
+        found: dict[int, dict[str, str]] = {}
+        for row in rows:
+            found.setdefault(row["guild_id"], {})[row["alias"]] = row["canonical"]
+        return found
+
+    def add_server_alias(self, guild_id: int, alias: str, canonical: str, *, actor: str) -> None:
+        """Make `alias` mean `canonical` in one server (replacing what it meant).
+
+        `alias` is stored as given (trimmed, spaces collapsed) and matched
+        ignoring case. Raises AliasError when the server has too many aliases."""
+        now = utc_now()
+        with self.write() as db:
+            before = db.execute(
+                "select canonical from server_aliases where guild_id = ? and alias = ?",
+                [guild_id, alias],
+            ).fetchone()
+            if before is None:
+                (count,) = db.execute(
+                    "select count(*) from server_aliases where guild_id = ?", [guild_id]
+                ).fetchone()
+                if count >= MAX_SERVER_ALIASES:
+                    raise AliasError(
+                        f"This server already has {MAX_SERVER_ALIASES} aliases; "
+                        "remove one before adding another."
+                    )
+            elif before[0] == canonical:
+                return
+            db.execute(
+                "insert or replace into server_aliases "
+                "(guild_id, alias, canonical, created_by, created_at) values (?, ?, ?, ?, ?)",
+                [guild_id, alias, canonical, actor, now],
+            )
+            old = {"alias": alias, "canonical": before[0]} if before else None
+            _audit(
+                db, now, actor, "alias-add", guild_id, old, {"alias": alias, "canonical": canonical}
+            )
+
+    def remove_server_alias(self, guild_id: int, alias: str, *, actor: str) -> str:
+        """Forget one of a server's aliases; returns what it meant.
+
+        Raises AliasError when the server has no such alias."""
+        now = utc_now()
+        with self.write() as db:
+            row = db.execute(
+                "select canonical from server_aliases where guild_id = ? and alias = ?",
+                [guild_id, alias],
+            ).fetchone()
+            if row is None:
+                raise AliasError(f"This server has no alias {alias!r}.")
+            db.execute(
+                "delete from server_aliases where guild_id = ? and alias = ?", [guild_id, alias]
+            )
+            _audit(
+                db,
+                now,
+                actor,
+                "alias-remove",
+                guild_id,
+                {"alias": alias, "canonical": row[0]},
+                None,
+            )
+        return str(row[0])
+
+    def alias_audit(self, guild_id: int) -> list[dict[str, Any]]:
+        """The audit entries of a server's alias changes, oldest first."""
+        return self.read(
+            "select * from audit_log where guild_id = ? and action like 'alias-%' order by id",
+            [guild_id],
+        )
+
+
+def _audit(
+    db: Database,
+    now: str,
+    actor: str,
+    action: str,
+    guild_id: int,
+    before: dict[str, str] | None,
+    after: dict[str, str] | None,
+) -> None:
+    """An alias change in the audit log (no fact id), and in the change feed."""
+    insert_audit_row(db, now, actor, action, None, guild_id, before, after)
+    record_change(db, ALIASES, guild_id)
