@@ -13,14 +13,15 @@ from benchmarks.report import render, shortfalls
 REPO = Path(__file__).resolve().parent.parent
 
 
-def test_smoke_benchmark_prints_the_table_and_writes_json(tmp_path):
-    run = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--smoke", "--out", str(tmp_path)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
+def run_module(*args: str) -> subprocess.CompletedProcess:
+    """`python -m *args` from the repo root, its output captured (two minutes at most)."""
+    return subprocess.run(
+        [sys.executable, "-m", *args], cwd=REPO, capture_output=True, text=True, timeout=120
     )
+
+
+def test_smoke_benchmark_prints_the_table_and_writes_json(tmp_path):
+    run = run_module("benchmarks", "--smoke", "--out", str(tmp_path))
     assert run.returncode == 0, run.stderr
     assert "| measure | FactBot | naive scan | FactBot vs scan | target | met |" in run.stdout
     assert "retrieval p50" in run.stdout and "recall: same top fact as the scan" in run.stdout
@@ -84,13 +85,7 @@ def test_a_missed_target_is_named():
 
 
 def test_propagation_benchmark_measures_every_edit_reaching_another_process():
-    run = subprocess.run(
-        [sys.executable, "-m", "benchmarks.propagation", "--edits", "3", "--log-rate", "0"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = run_module("benchmarks.propagation", "--edits", "3", "--log-rate", "0")
     assert run.returncode == 0, run.stderr
     assert "Edit to another process (the article's facts, sync every 500 ms" in run.stdout
     assert ": 3 edits, p50 " in run.stdout and "when nothing changed" in run.stdout

@@ -14,6 +14,7 @@ from knowledge.config import RetrievalConfig
 from knowledge.models import Answer, Fact, Status
 from knowledge.retrieval.normalize import Normalizer
 from knowledge.retrieval.retriever import Retriever
+from tests.factories import admin_fact
 from tests.test_retrieval_index import retriever_for
 
 REPO = Path(__file__).resolve().parent.parent
@@ -73,34 +74,27 @@ def test_a_server_answers_alike_with_and_without_100k_facts_in_another(curated, 
     assert all(sf.fact.guild_id in (None, BIG_SERVER) for a in answered for sf in a.facts)
 
 
-def admin_fact(fact_id: str, guild_id: int, text: str, *questions: str) -> Fact:
-    return Fact(
-        id=fact_id,
-        text=text,
-        source_id=None,
-        paragraph=None,
-        quote="",
-        questions=questions,
-        origin="admin",
-        guild_id=guild_id,
-        citation_note="server FAQ",
+def faq_fact(fact_id: str, guild_id: int, text: str, *questions: str) -> Fact:
+    """A server's own FAQ entry."""
+    return admin_fact(
+        fact_id, text, questions=questions, guild_id=guild_id, citation_note="server FAQ"
     )
 
 
 CHESS, HIKING = 2001, 2002
 # The same words, meaning different things in each server.
 CONFUSABLE = [
-    admin_fact("chess-meetup", CHESS, "The club meetup is at the Central Library on Fridays at 7pm.",
+    faq_fact("chess-meetup", CHESS, "The club meetup is at the Central Library on Fridays at 7pm.",
                "Where is the club meetup?", "When is the club meetup?"),
-    admin_fact("chess-club-fee", CHESS, "Club membership costs a fee of 20 dollars a year.",
+    faq_fact("chess-club-fee", CHESS, "Club membership costs a fee of 20 dollars a year.",
                "How much is the club fee?"),
-    admin_fact("chess-captain", CHESS, "Dana Whitfield is the club captain and runs the ladder.",
+    faq_fact("chess-captain", CHESS, "Dana Whitfield is the club captain and runs the ladder.",
                "Who is the club captain?"),
-    admin_fact("hike-meetup", HIKING, "The club meetup is at the Ridge Trail car park on Sundays at 8am.",
+    faq_fact("hike-meetup", HIKING, "The club meetup is at the Ridge Trail car park on Sundays at 8am.",
                "Where is the club meetup?", "When is the club meetup?"),
-    admin_fact("hike-club-fee", HIKING, "The club membership fee is nothing; the bus to the trail costs 5 dollars.",
+    faq_fact("hike-club-fee", HIKING, "The club membership fee is nothing; the bus to the trail costs 5 dollars.",
                "How much is the club fee?"),
-    admin_fact("hike-captain", HIKING, "Omar Haddad is the club captain and carries the first aid kit.",
+    faq_fact("hike-captain", HIKING, "Omar Haddad is the club captain and carries the first aid kit.",
                "Who is the club captain?"),
 ]  # fmt: skip
 
@@ -180,13 +174,13 @@ def test_incremental_updates_keep_servers_apart(curated):
 
 FAQ = 3001
 FAQ_FACTS = [
-    admin_fact("screening", FAQ, "Movie night on Friday shows The Social Network in the club room.",
+    faq_fact("screening", FAQ, "Movie night on Friday shows The Social Network in the club room.",
                "What is on movie night?"),
-    admin_fact("page", FAQ, "Our social network page is run by Dana Lee.",
+    faq_fact("page", FAQ, "Our social network page is run by Dana Lee.",
                "Who runs our social network page?"),
-    admin_fact("venue", FAQ, "The meetup is at Riverside Community Hall on Fridays.",
+    faq_fact("venue", FAQ, "The meetup is at Riverside Community Hall on Fridays.",
                "Where is the meetup?"),
-    admin_fact("rch-league", 3002, "RCH is the Royal Chess House league, played every Tuesday.",
+    faq_fact("rch-league", 3002, "RCH is the Royal Chess House league, played every Tuesday.",
                "What is RCH?"),
 ]  # fmt: skip
 
