@@ -18,6 +18,7 @@ import json
 import logging
 import math
 import os
+import re
 import socket
 import tempfile
 from dataclasses import asdict, dataclass, field
@@ -236,6 +237,9 @@ class HealthReport:
     connected: bool = False  # the bot is running, its status fresh, and connected
     problems: list[str] = field(default_factory=list)
     checked_at: str = ""
+    # The status of every other process that keeps its status file beside the
+    # database (other shard ranges), to compare how far each index has caught up.
+    others: list[BotStatus] = field(default_factory=list)
 
     @property
     def healthy(self) -> bool:
@@ -256,6 +260,29 @@ def index_lag(status: BotStatus | None, db: DatabaseInfo | None) -> int | None:
     if status.index_generation != db.generation:
         return db.latest_change or 1
     return max(0, db.latest_change - status.index_seq)
+
+
+def other_statuses(config: Config) -> list[BotStatus]:
+    """The status files beside the database other than this config's own (the
+    default names only: factbot.status.json, factbot.shards-*.status.json)."""
+    if config.health.status_file:
+        return []
+    db, own = config.database.path, status_path(config)
+    named = re.compile(rf"{re.escape(db.stem)}(\.shards-[0-9-]+)?\.status\.json")
+    found = []
+    for path in sorted(db.parent.glob(f"{db.stem}*.status.json")):
+        if path != own and named.fullmatch(path.name):
+            with contextlib.suppress(StatusFileError):
+                found.append(read_status(path))
+    return found
+
+
+def _process_state(status: BotStatus, now: datetime | None = None) -> str:
+    if status.stopped:
+        return "stopped"
+    if _process_gone(status):
+        return "exited"
+    return "not responding" if status.is_stale(now) else "running"
 
 
 def _process_gone(status: BotStatus) -> bool:
@@ -318,6 +345,7 @@ def check_health(config: Config, now: datetime | None = None) -> HealthReport:
         connected=connected,
         problems=problems,
         checked_at=now.isoformat(timespec="milliseconds"),
+        others=other_statuses(config),
     )
 
 
@@ -350,6 +378,7 @@ def format_report(report: HealthReport) -> str:
             f"  updated:    {status.updated_at} ({status.age_seconds():.0f} s ago)",
         ]
         lines += _index_lines(status, db)
+    lines += _other_lines(report)
     lines.append(f"  status file: {report.status_file}")
     lines.append(f"  database:   {report.database_path}")
     if db is not None:
@@ -368,6 +397,13 @@ def format_report(report: HealthReport) -> str:
 def _index_lines(status: BotStatus, db: DatabaseInfo | None) -> list[str]:
     if status.index_seq is None:
         return []
+    age = status.sync_age_seconds()
+    synced = f"{age:.1f} s before the status update" if age is not None else "never"
+    return [f"  index:      {_index_summary(status, db)}", f"  synced:     {synced}"]
+
+
+def _index_summary(status: BotStatus, db: DatabaseInfo | None) -> str:
+    """ "change 62 of 64 applied, 2 behind" """
     lag = index_lag(status, db)
     latest = f" of {db.latest_change}" if db is not None and db.latest_change is not None else ""
     if lag is None:
@@ -378,12 +414,19 @@ def _index_lines(status: BotStatus, db: DatabaseInfo | None) -> list[str]:
         behind = f", {lag} behind"
     if db is not None and db.generation and status.index_generation != db.generation:
         behind += " (loaded from another copy of the database: it reloads at its next sync)"
-    age = status.sync_age_seconds()
-    synced = f"{age:.1f} s before the status update" if age is not None else "never"
-    return [
-        f"  index:      change {status.index_seq}{latest} applied{behind}",
-        f"  synced:     {synced}",
-    ]
+    return f"change {status.index_seq}{latest} applied{behind}"
+
+
+def _other_lines(report: HealthReport) -> list[str]:
+    if not report.others:
+        return []
+    lines = ["  other processes on this database:"]
+    for other in report.others:
+        shards = "unsharded" if other.shard_ids is None else f"shards {other.shard_ids}"
+        state = _process_state(other)
+        index = f": {_index_summary(other, report.database)}" if state == "running" else ""
+        lines.append(f"    {shards}, process {other.pid} on {other.hostname} ({state}){index}")
+    return lines
 
 
 def report_json(report: HealthReport) -> dict[str, Any]:
@@ -407,6 +450,18 @@ def report_json(report: HealthReport) -> dict[str, Any]:
             "synced_at": status.index_synced_at if status else None,
             "sync_age_seconds": status.sync_age_seconds() if status else None,
         },
+        "other_processes": [
+            {
+                "shard_ids": other.shard_ids,
+                "pid": other.pid,
+                "hostname": other.hostname,
+                "state": _process_state(other),
+                "applied_change": other.index_seq,
+                "behind": index_lag(other, db),
+                "sync_age_seconds": other.sync_age_seconds(),
+            }
+            for other in report.others
+        ],
         "status_file": str(report.status_file),
         "database": {
             "path": str(report.database_path),

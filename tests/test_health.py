@@ -257,3 +257,22 @@ def test_status_file_is_one_plain_json_object(tmp_path):
     status = a_status()
     write_status(path, status)
     assert json.loads(path.read_text(encoding="utf-8")) == asdict(status)
+
+
+def test_status_shows_the_other_processes_on_the_database_and_their_lag(built_config, kb):
+    latest = kb.store.feed_position()
+    mine = replace(built_config, bot=replace(built_config.bot, shard_count=2, shard_ids=(0,)))
+    theirs = replace(built_config, bot=replace(built_config.bot, shard_count=2, shard_ids=(1,)))
+    synced = datetime.now(UTC).isoformat(timespec="milliseconds")
+    index = {"index_generation": latest.generation, "index_synced_at": synced}
+    write_status(status_path(mine), a_status(shard_ids=[0], index_seq=latest.seq, **index))
+    write_status(status_path(theirs), a_status(shard_ids=[1], index_seq=latest.seq - 2, **index))
+    report = check_health(mine)
+    assert report.healthy, report.problems
+    text = format_report(report)
+    assert "other processes on this database:" in text
+    assert f"shards [1], process {os.getpid()} on" in text
+    assert f"(running): change {latest.seq - 2} of {latest.seq} applied, 2 behind" in text
+    (other,) = report_json(report)["other_processes"]
+    assert other["shard_ids"] == [1] and other["behind"] == 2 and other["state"] == "running"
+    assert [s.shard_ids for s in check_health(theirs).others] == [[0]]

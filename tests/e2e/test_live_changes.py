@@ -106,6 +106,11 @@ async def test_two_shard_processes_on_one_database_see_each_others_changes(tmp_p
             await index_caught_up(second, latest_change(first, "settings", ids.guild))
             status = await status_json(second)
             assert status["index"]["behind"] == 0, status
+            # Either process's status shows the other's index too.
+            others = (await status_json(first))["other_processes"]
+            assert [(o["shard_ids"], o["behind"]) for o in others] == [(status["shard_ids"], 0)], (
+                others
+            )
         finally:
             await first.stop()
             await second.stop()
