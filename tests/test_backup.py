@@ -17,6 +17,7 @@ from knowledge.errors import SchemaTooNewError, StoreError
 from knowledge.models import Fact
 from knowledge.store import FactStore, LoggedQuestion
 from knowledge.store import backup as backups
+from knowledge.store.migrations import known_migration_names
 from tests.factories import admin_fact
 
 
@@ -116,6 +117,26 @@ def test_backup_is_one_self_contained_file(live, tmp_path):
     finally:
         conn.close()
     assert sorted(p.name for p in report.path.parent.iterdir()) == ["copy.db"]
+
+
+def test_backup_reports_factbot_schema_when_another_tool_shares_the_migrations_table(
+    live, tmp_path
+):
+    # sqlite-utils' Migrations keeps every tool's steps in one table, by set.
+    conn = sqlite3.connect(live)
+    with conn:
+        conn.execute(
+            "insert into _sqlite_migrations (migration_set, name, applied_at) "
+            "values ('datasette-plugin', '0001_its_own_table', 'now')"
+        )
+    conn.close()
+    latest = known_migration_names()[-1]
+    assert backups.backup(live, tmp_path / "copy.db").schema_version == latest
+    store = FactStore.open(live)
+    try:
+        assert store.schema_version == latest
+    finally:
+        store.close()
 
 
 def test_backup_refuses_to_overwrite_unless_forced(live, tmp_path):

@@ -31,6 +31,7 @@ from ..errors import StoreError
 from . import dbfile
 from .changes import new_generation
 from .connection import StoreConnection
+from .migrations import applied_migration_names
 
 
 @dataclass(frozen=True)
@@ -343,7 +344,7 @@ def _report(path: Path) -> CopyReport:
     conn = dbfile.connect_read_only(path)
     try:
         facts = conn.execute("select count(*) from facts where deleted_at is null").fetchone()[0]
-        steps = [r[0] for r in conn.execute("select name from _sqlite_migrations order by rowid")]
+        steps = applied_migration_names(conn)
     finally:
         conn.close()
     return CopyReport(path, path.stat().st_size, int(facts), steps[-1] if steps else "none")

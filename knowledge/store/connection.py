@@ -22,7 +22,7 @@ from sqlite_utils import Database
 
 from ..errors import StoreError
 from . import dbfile
-from .migrations import migrations
+from .migrations import applied_migration_names, migrations
 
 
 def utc_now() -> str:
@@ -186,5 +186,6 @@ class StoreConnection:
     @property
     def schema_version(self) -> str:
         """The name of the last migration applied ("none" before any)."""
-        applied = migrations.applied(self.db)
-        return applied[-1].name if applied else "none"
+        with self._lock:
+            applied = applied_migration_names(self.db.conn)
+        return applied[-1] if applied else "none"

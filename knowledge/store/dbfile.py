@@ -16,7 +16,7 @@ import sqlite3
 from pathlib import Path
 
 from ..errors import SchemaTooNewError, StoreError
-from .migrations import MIGRATION_SET, known_migration_names
+from .migrations import applied_migration_names, known_migration_names
 
 # Below this much free space next to the database, FactBot refuses to start
 # rather than run with every write failing ("database or disk is full").
@@ -109,14 +109,7 @@ def check_schema_is_known(conn: sqlite3.Connection, path: Path | None) -> None:
         if tables and "facts" not in tables:
             raise StoreError(f"{path}: is an SQLite file but not a FactBot database")
         return
-    applied = [
-        row[0]
-        for row in conn.execute(
-            "select name from _sqlite_migrations where migration_set = ? order by rowid",
-            [MIGRATION_SET],
-        )
-    ]
-    unknown = sorted(set(applied) - set(known_migration_names()))
+    unknown = sorted(set(applied_migration_names(conn)) - set(known_migration_names()))
     if unknown:
         raise SchemaTooNewError(
             f"{path}: written by a newer FactBot (schema steps {', '.join(unknown)}); "

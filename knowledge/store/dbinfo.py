@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import StoreError
-from .migrations import MIGRATION_SET, known_migration_names
+from .migrations import applied_migration_names, known_migration_names
 
 
 @dataclass(frozen=True)
@@ -68,13 +68,7 @@ def database_info(path: Path | str) -> DatabaseInfo:
                 "select (select coalesce(max(seq), 0) from changes), "
                 "(select value from meta where key = 'generation')"
             ).fetchone()
-        applied = tuple(
-            row[0]
-            for row in conn.execute(
-                "select name from _sqlite_migrations where migration_set = ? order by id",
-                (MIGRATION_SET,),
-            )
-        )
+        applied = tuple(applied_migration_names(conn))
     except sqlite3.Error as exc:
         raise StoreError(f"{path}: cannot read the fact base: {exc}") from None
     finally:

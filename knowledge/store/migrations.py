@@ -7,6 +7,7 @@ and is recorded in `_sqlite_migrations`, so an older database upgrades in place.
 from __future__ import annotations
 
 import secrets
+import sqlite3
 from pathlib import Path
 
 from sqlite_utils import Database, Migrations
@@ -191,6 +192,23 @@ def lexicon_rows(kind: str, canonical: str, phrases: list[str]) -> list[dict[str
     return [
         {"kind": kind, "canonical": canonical, "position": i, "phrase": phrase}
         for i, phrase in enumerate(phrases)
+    ]
+
+
+def applied_migration_names(conn: sqlite3.Connection) -> list[str]:
+    """The FactBot steps recorded in a database, oldest first: the one reader of
+    `_sqlite_migrations`, which other tools' migration sets may share. Empty
+    when the table does not exist. Raises sqlite3.Error if it cannot be read."""
+    if not conn.execute(
+        "select 1 from sqlite_master where type = 'table' and name = '_sqlite_migrations'"
+    ).fetchone():
+        return []
+    return [
+        row[0]
+        for row in conn.execute(
+            "select name from _sqlite_migrations where migration_set = ? order by id",
+            [MIGRATION_SET],
+        )
     ]
 
 
