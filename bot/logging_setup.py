@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from datetime import UTC, datetime
 
 from knowledge.config import LoggingConfig
-
-TOKEN_ENV = "DISCORD_TOKEN"
 
 
 class RedactTokenFilter(logging.Filter):
@@ -46,16 +43,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def setup_logging(config: LoggingConfig, *, token: str | None = None) -> None:
+def setup_logging(config: LoggingConfig, *, token: str) -> None:
+    """Log to stderr as configured, with `token` (bot.credentials.read_token) redacted."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         JsonFormatter()
         if config.json
         else logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
     )
-    handler.addFilter(
-        RedactTokenFilter(token if token is not None else os.environ.get(TOKEN_ENV, ""))
-    )
+    handler.addFilter(RedactTokenFilter(token))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(config.level.upper())

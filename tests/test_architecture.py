@@ -99,3 +99,27 @@ def test_the_attribute_check_finds_a_reach_past_the_facade(source):
 def test_the_checks_let_the_facade_through():
     source = "from knowledge.service import KnowledgeBase\nkb.vote(1, 2, True, guild_id=3)"
     assert hidden_imports(source) == hidden_attributes(source) == []
+
+
+def token_variable_names(source: str) -> list[str]:
+    """Module-level names bound to the token's environment variable names."""
+    return [
+        target.id
+        for node in ast.parse(source).body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Constant)
+        and node.value.value in ("DISCORD_TOKEN", "DISCORD_TOKEN_FILE")
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    ]
+
+
+def test_only_the_credentials_module_names_the_token_variables():
+    """The token is read in one place (bot/credentials.py), so there is one
+    definition of where it comes from."""
+    found = {
+        str(path.relative_to(ROOT)): names
+        for path in modules("bot") + modules("knowledge")
+        if (names := token_variable_names(path.read_text()))
+    }
+    assert found == {"bot/credentials.py": ["TOKEN_ENV", "TOKEN_FILE_ENV"]}
