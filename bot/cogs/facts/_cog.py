@@ -303,8 +303,8 @@ class Facts(commands.Cog):
 
     @alias.command(name="list", description="The aliases this server added.")
     async def alias_list(self, interaction: discord.Interaction) -> None:
-        require_admin(self.bot, interaction)
-        aliases = await self._run(self.bot.kb.server_aliases, interaction.guild_id)
+        guild_id = require_admin(self.bot, interaction)
+        aliases = await self._run(self.bot.kb.server_aliases, guild_id)
         lines = [f"{alias} → {canonical}" for alias, canonical in aliases.items()]
         text = "\n".join(lines) if lines else "This server has no aliases of its own yet."
         await interaction.response.send_message(
