@@ -7,6 +7,7 @@ real second process, as `python -m knowledge restore` does.
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import sqlite3
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import create_bot
+from knowledge.cli.console import run_console
 from knowledge.cli.main import main
 from knowledge.curation.build import build
 from knowledge.curation.curator import Curator, FactDraft
@@ -247,3 +249,19 @@ def test_a_file_copied_over_the_open_database_is_reported_not_read(kb, tmp_path)
     copy.replace(path)  # what `cp` or `mv` over a running bot's database does
     with pytest.raises(StoreError, match="replaced while FactBot had it open"):
         kb.sync()
+
+
+def test_the_console_answers_with_what_another_process_added_meanwhile(kb, other):
+    class AddsWhenRead(io.StringIO):
+        """The console's input: the second question comes after another process's add."""
+
+        def readline(self, *args: object) -> str:
+            line = super().readline()
+            if "second" in line:
+                add_meetup(other)
+            return line.replace("second ", "")
+
+    out = io.StringIO()
+    run_console(kb, AddsWhenRead(f"{MEETUP}\nsecond {MEETUP}\n"), out, guild_id=GUILD)
+    first, second = out.getvalue().split("\n\n")[1:3]
+    assert "Friday evening" not in first and "Friday evening" in second

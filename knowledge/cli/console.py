@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from typing import TextIO
 
-from ..errors import FactNotFoundError, InvalidQuestionError
+from ..errors import FactNotFoundError, InvalidQuestionError, StoreError
 from ..models import ResponseKind, Status
 from ..service import KnowledgeBase
 from .text_output import format_answer, format_response
@@ -57,6 +58,8 @@ def run_console(
                 continue
             print(format_answer(picked) + "\n", file=stdout)
             continue
+        with contextlib.suppress(StoreError):  # else: answer from the index it has
+            kb.sync()  # what other processes (a running bot, `fact add`) changed meanwhile
         try:
             response = kb.respond(question, guild_id=guild_id, user_id="console", via="console")
         except InvalidQuestionError as exc:
