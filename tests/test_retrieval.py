@@ -185,3 +185,21 @@ def test_normaliser_folds_width_case_quotes_and_aliases():
     assert normalizer.content_tokens("What’s G+ doing with AKB?") == ["googleplus", "akb48"]
     assert normalizer.content_tokens("ＦＢ users") == ["facebook", "user"]
     assert normalizer.content_tokens("the") == []
+
+
+def test_the_month_may_is_a_word_and_the_verb_is_not(kb):
+    normalizer = kb.retriever.normalizer
+    assert "may" in normalizer.content_tokens("What opens in May?")
+    assert "may" in normalizer.content_tokens("The cafe opened May 2011.")
+    assert "may" not in normalizer.content_tokens("May I ask what GREE is?")
+    for month in ("May", "June"):
+        kb.retriever.upsert(
+            admin_fact(
+                f"cafe-{month}",
+                f"The repair cafe opens in {month} this year.",
+                guild_id=7,
+                citation_note="Server rules",
+            )
+        )
+    answer = ask(kb, "what opens in may, the repair cafe?", guild_id=7)
+    assert [sf.fact.id for sf in answer.facts][:1] == ["cafe-May"]

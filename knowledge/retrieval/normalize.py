@@ -293,10 +293,14 @@ class Normalizer:
         return found
 
     def content_tokens(self, text: str) -> list[str]:
-        """Tokens that carry meaning: no stopwords, no duplicates, order kept."""
+        """Tokens that carry meaning: no stopwords, no duplicates, order kept.
+        A stopword that is also a month ("may") is kept where the text uses it
+        as one ("in May", "May 2011")."""
+        month = ("ay" in text or "AY" in text) and "may" in text.lower() and _MAY.search(fold(text))
+        keep = _MONTH_MAY if month else frozenset()
         seen: dict[str, None] = {}
         for token in self.tokens(text):
-            if token not in STOPWORDS and token not in seen:
+            if (token not in STOPWORDS or token in keep) and token not in seen:
                 seen[token] = None
         return list(seen)
 
@@ -489,6 +493,7 @@ _MONTHS = _words(
     "january february march april june july august september october november december"
 )
 _MAY = re.compile(r"\b(?:in|of|since|until|by) may\b|\bmay \d")
+_MONTH_MAY = frozenset({"may"})
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 
 
