@@ -26,7 +26,7 @@ from .retrieval.normalize import Normalizer, fold
 from .retrieval.retriever import Retriever
 from .stats import UsageStats, compute_stats
 from .store import FactStore, LoggedQuestion, utc_now
-from .store.changes import FACT, SETTINGS, FeedPosition
+from .store.changes import FACT, FACTS, SETTINGS, Change, FeedPosition
 from .store.dbinfo import DatabaseInfo, database_info
 from .store.question_log import VoteOutcome
 from .understanding.conversation import ConversationMemory, Speaker
@@ -42,6 +42,9 @@ MAX_MESSAGE_CHARS = 4000
 # More changes than this to catch up on, and sync rebuilds the whole index
 # instead of applying them one by one (a large build, or a long outage).
 RELOAD_AFTER_CHANGES = 1000
+# Facts reindexed under one hold of the index lock while catching up (a bulk
+# import's batches): questions wait at most this many upserts (about 0.3 ms each).
+SYNC_FACTS_PER_LOCK = 200
 
 
 logger = logging.getLogger("factbot.knowledge")
@@ -170,20 +173,20 @@ class KnowledgeBase:
                 changes = None
             else:
                 changes = self.store.changes_between(last.seq, position.seq)
-                if any(change.kind not in (FACT, SETTINGS) for change in changes):
+                if any(change.kind not in (FACT, FACTS, SETTINGS) for change in changes):
                     changes = None
+            fact_ids = self._changed_fact_ids(changes or [])
+            # More facts to reindex than the index holds: building it anew is
+            # cheaper (a bulk import into a small fact base).
+            if changes is not None and len(fact_ids) > max(
+                RELOAD_AFTER_CHANGES, len(self.retriever)
+            ):
+                changes = None
             if changes is None:
                 self._reload(marker, position)
                 report = SyncReport(position.seq, reloaded=True, settings_changed=True)
             else:
-                fact_ids = list(dict.fromkeys(c.key for c in changes if c.kind == FACT and c.key))
-                live = self.store.live_facts_by_id(fact_ids)
-                with self._lock:
-                    for fact_id in fact_ids:
-                        if fact_id in live:
-                            self.retriever.upsert(live[fact_id])
-                        else:
-                            self.retriever.remove(fact_id)
+                self._reindex(fact_ids)
                 self._marker, self._position = marker, position
                 report = SyncReport(
                     position.seq,
@@ -192,6 +195,29 @@ class KnowledgeBase:
                 )
             self._synced_at = utc_now()
             return report
+
+    def _changed_fact_ids(self, changes: list[Change]) -> list[str]:
+        """The facts the changes name, each once, in order."""
+        fact_ids: list[str] = []
+        for change in changes:
+            if change.kind == FACT and change.key:
+                fact_ids.append(change.key)
+            elif change.kind == FACTS and change.key:
+                fact_ids.extend(self.store.audited_fact_ids(change.key))
+        return list(dict.fromkeys(fact_ids))
+
+    def _reindex(self, fact_ids: list[str]) -> None:
+        """Upsert (or drop, when no longer live) each fact, a few hundred under
+        each hold of the lock, so questions are answered in between."""
+        for start in range(0, len(fact_ids), SYNC_FACTS_PER_LOCK):
+            chunk = fact_ids[start : start + SYNC_FACTS_PER_LOCK]
+            live = self.store.live_facts_by_id(chunk)
+            with self._lock:
+                for fact_id in chunk:
+                    if fact_id in live:
+                        self.retriever.upsert(live[fact_id])
+                    else:
+                        self.retriever.remove(fact_id)
 
     def sync_state(self) -> SyncState:
         return SyncState(self._position.generation, self._position.seq, self._synced_at)

@@ -12,9 +12,11 @@ import sys
 from pathlib import Path
 
 from ..config import Config
-from ..curation.curator import MAX_IMPORT_BYTES, Curator, FactDraft
-from ..errors import KnowledgeError
+from ..curation.bulk_import import BATCH_FACTS, bulk_import, unfinished_import_notes
+from ..curation.curator import Curator, FactDraft
 from ..service import KnowledgeBase
+from ..store import FactStore
+from .progress import ProgressPrinter
 from .text_output import format_citation
 
 
@@ -76,11 +78,23 @@ def add_fact_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     )
     export.set_defaults(fact_handler=_export)
 
-    imp = sub.add_parser("import", help="import a JSON export: a dry run unless --apply")
-    imp.add_argument("file", type=Path)
+    imp = sub.add_parser(
+        "import",
+        help="import a JSON export or JSON Lines file, any size: a dry run unless --apply",
+    )
+    imp.add_argument("file", type=Path, help="a `fact export` JSON file, or .jsonl (a fact a line)")
     imp.add_argument("--guild", type=int, help="the server new admin facts belong to")
-    imp.add_argument("--apply", action="store_true", help="write the changes (one transaction)")
-    imp.set_defaults(fact_handler=_import)
+    imp.add_argument(
+        "--apply", action="store_true", help="write the changes (in batches, resumable)"
+    )
+    imp.add_argument(
+        "--batch-size",
+        type=_positive,
+        default=BATCH_FACTS,
+        metavar="N",
+        help=f"facts written per transaction (default {BATCH_FACTS:,})",
+    )
+    imp.set_defaults(fact_handler=None, store_handler=_import)
 
     alias = sub.add_parser("alias", help="a server's own aliases: add, remove, list")
     actions = alias.add_subparsers(dest="alias_command", metavar="ACTION", required=True)
@@ -98,7 +112,22 @@ def add_fact_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
         cmd.set_defaults(fact_handler=handler)
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def run_fact_command(args: argparse.Namespace, config: Config) -> int:
+    if args.fact_handler is None:  # no index needed: open the database alone
+        store = FactStore.open(
+            config.database.path, busy_timeout_ms=config.database.busy_timeout_ms, create=False
+        )
+        try:
+            return int(args.store_handler(args, store))
+        finally:
+            store.close()
     kb = KnowledgeBase.open(config)
     try:
         code: int = args.fact_handler(args, Curator(kb))
@@ -232,18 +261,27 @@ def _alias_list(args: argparse.Namespace, curator: Curator) -> int:
     return 0
 
 
-def _import(args: argparse.Namespace, curator: Curator) -> int:
+def _import(args: argparse.Namespace, store: FactStore) -> int:
+    for note in unfinished_import_notes(store):
+        print(note, file=sys.stderr)
+    progress = ProgressPrinter()
     try:
-        if args.file.stat().st_size > MAX_IMPORT_BYTES:
-            raise KnowledgeError(f"{args.file}: larger than {MAX_IMPORT_BYTES:,} bytes; not read")
-        data = args.file.read_bytes()
-    except OSError as exc:
-        raise KnowledgeError(f"{args.file}: cannot read: {exc}") from None
-    plan = curator.plan_import(data, guild_id=args.guild, is_owner=True)
-    print(plan.summary())
+        report = bulk_import(
+            store,
+            args.file,
+            guild_id=args.guild,
+            actor=_actor(),
+            apply=args.apply,
+            progress=progress,
+            batch_facts=args.batch_size,
+        )
+    finally:
+        progress.finish()
+    print(report.summary())
     if not args.apply:
         print("Dry run: nothing was changed. Add --apply to write it.")
-        return 0
-    curator.apply_import(plan, actor=_actor())
-    print(f"Applied: {len(plan.added)} added, {len(plan.changed)} changed.")
+    elif report.applied:
+        print(f"Applied: {report.added} added, {report.changed} changed.")
+    else:
+        print("Applied: 0 added, 0 changed (nothing to write).")
     return 0

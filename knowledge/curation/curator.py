@@ -19,7 +19,7 @@ import json
 import re
 import secrets
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,7 +34,7 @@ from ..errors import (
     KnowledgeError,
     ScopeConflictError,
 )
-from ..models import Citation, Fact
+from ..models import Citation, Fact, Source
 from ..retrieval.normalize import fold
 from ..service import KnowledgeBase
 from ..store import citation_for, fact_from_record, fact_to_record
@@ -44,6 +44,11 @@ _NEW_ID_TRIES = 5  # a random id already taken (about 1 in 16 million) is drawn 
 DUPLICATE_SCORE = 85.0  # rapidfuzz token_set_ratio at which a new fact looks like a repeat
 MAX_IMPORT_BYTES = 2_000_000
 MAX_IMPORT_FACTS = 2000
+# Where a file over those limits goes instead (what the refusals say).
+TERMINAL_IMPORT_HINT = (
+    "Larger files load from the terminal: `python -m knowledge fact import FILE "
+    "--guild SERVER_ID --apply` (JSON or JSON Lines, any number of facts)."
+)
 UNANSWERED_GROUP_SCORE = 85.0
 
 
@@ -246,17 +251,7 @@ class Curator:
         """A fact record (as in a fact file or an export) checked by the one
         validator every path uses, `parse_fact`: a field of the wrong type is
         refused by name, never dropped. Raises InvalidFactError."""
-        try:
-            return parse_fact(
-                record,
-                self.kb.retriever.sources,
-                where="fact",
-                origin=origin,
-                guild_id=guild_id if origin == "admin" else None,
-                limits=ADMIN_LIMITS if origin == "admin" else CURATED_LIMITS,
-            )
-        except FactFileError as exc:
-            raise InvalidFactError(str(exc).removeprefix("fact: ")) from None
+        return validate_record(record, self.kb.retriever.sources, guild_id=guild_id, origin=origin)
 
     def near_duplicates(
         self, text: str, guild_id: int | None, *, exclude: str | None = None, limit: int = 3
@@ -437,20 +432,11 @@ class Curator:
             raise InvalidFactError(
                 f"the file is {len(data):,} bytes; the limit is {MAX_IMPORT_BYTES:,}"
             )
-        try:
-            parsed = json.loads(data.decode("utf-8-sig"), object_pairs_hook=_object_once)
-            # "\ud800" escapes decode to lone surrogates, which SQLite cannot store.
-            json.dumps(parsed, ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError:
-            raise InvalidFactError("the file holds text that is not valid Unicode") from None
-        except (ValueError, RecursionError) as exc:  # not UTF-8, not JSON, numbers too long
-            raise InvalidFactError(f"the file is not valid JSON: {exc}") from None
-        records = parsed.get("facts") if isinstance(parsed, dict) else parsed
-        if not isinstance(records, list):
-            raise InvalidFactError('the file needs a "facts" list (as /fact export writes it)')
+        records = parse_import_json(data)
         if len(records) > MAX_IMPORT_FACTS:
             raise InvalidFactError(
-                f"the file has {len(records):,} facts; the limit is {MAX_IMPORT_FACTS:,}"
+                f"the file has {len(records):,} facts; the limit is {MAX_IMPORT_FACTS:,}. "
+                + TERMINAL_IMPORT_HINT
             )
         plan = ImportPlan()
         seen: set[str] = set()
@@ -494,39 +480,24 @@ class Curator:
     def _plan_record(
         self, plan: ImportPlan, record: Mapping[str, Any], *, guild_id: int | None, is_owner: bool
     ) -> None:
-        fact_id = record.get("id")
-        if fact_id is not None and not (isinstance(fact_id, str) and fact_id):
-            raise InvalidFactError("id must be text (or left out, for a new fact)")
-        fields = {k: v for k, v in record.items() if k not in _PLACEMENT_FIELDS}
+        fact_id = check_record_id(record)
         version = self.store.fact_versions([fact_id])[fact_id] if fact_id else None
         existing = None
         if fact_id is not None and version is not None:
             existing = self.store.get_fact(fact_id, include_deleted=True)
-        if existing is not None:
-            if guild_id is not None and existing.guild_id not in (None, guild_id):
-                raise NotAllowedError("that id belongs to a fact of another server")
-            fact = self.validate_record(
-                fields | {"id": existing.id},
-                guild_id=existing.guild_id,
-                origin=existing.origin,
-            )
-            if fact_to_record(fact) == fact_to_record(existing):
-                plan.unchanged.append(existing.id)
-                return
-            self._check_may_change(existing, is_owner)
-            plan.changed.append(fact)
-            plan.versions[fact.id] = version
+        kind, fact = plan_record(
+            record,
+            existing,
+            self.kb.retriever.sources,
+            guild_id=guild_id,
+            is_owner=is_owner,
+            new_id=self._new_id,
+        )
+        if kind == "unchanged":
+            plan.unchanged.append(fact.id)
             return
-        if record.get("curated"):
-            raise NotAllowedError("curated facts come from the repo's files and can't be imported")
-        target_guild = guild_id if guild_id is not None else record.get("guild_id")
-        if not isinstance(target_guild, int) or isinstance(target_guild, bool):
-            raise InvalidFactError("an admin fact needs a server (guild_id)")
-        text = fields.get("text")
-        new_id = fact_id or self._new_id(text if isinstance(text, str) else "")
-        fact = self.validate_record(fields | {"id": new_id}, guild_id=target_guild)
-        plan.added.append(fact)
-        plan.versions[fact.id] = None
+        (plan.added if kind == "added" else plan.changed).append(fact)
+        plan.versions[fact.id] = version
 
     # -- helpers ---------------------------------------------------------
     def _scope_facts(self, guild_id: int | None, *, every_server: bool = False) -> list[Fact]:
@@ -537,19 +508,117 @@ class Curator:
 
     @staticmethod
     def _check_may_change(fact: Fact, is_owner: bool) -> None:
-        if fact.origin == "curated" and not is_owner:
-            raise NotAllowedError(
-                "curated facts come from the article and only the bot owner can change them"
-            )
+        check_may_change(fact, is_owner)
 
     def _new_id(self, text: str) -> str:
-        words = re.findall(r"[a-z0-9]+", fold(text).encode("ascii", "ignore").decode())[:6]
-        stem = "-".join(words)[:60].strip("-") or "fact"
-        return f"{stem}-{secrets.token_hex(3)}"
+        return f"{id_stem(text)}-{secrets.token_hex(3)}"
+
+
+def validate_record(
+    record: Mapping[str, Any],
+    sources: Mapping[str, Source],
+    *,
+    guild_id: int | None,
+    origin: str = "admin",
+) -> Fact:
+    """A fact record checked by `parse_fact` with the limits of its origin (see
+    Curator.validate_record). Raises InvalidFactError."""
+    try:
+        return parse_fact(
+            record,
+            sources,
+            where="fact",
+            origin=origin,
+            guild_id=guild_id if origin == "admin" else None,
+            limits=ADMIN_LIMITS if origin == "admin" else CURATED_LIMITS,
+        )
+    except FactFileError as exc:
+        raise InvalidFactError(str(exc).removeprefix("fact: ")) from None
+
+
+def check_record_id(record: Mapping[str, Any]) -> str | None:
+    """An import record's id (None: a new fact); InvalidFactError if it is not text."""
+    fact_id = record.get("id")
+    if fact_id is not None and not (isinstance(fact_id, str) and fact_id):
+        raise InvalidFactError("id must be text (or left out, for a new fact)")
+    return fact_id
+
+
+def plan_record(
+    record: Mapping[str, Any],
+    existing: Fact | None,
+    sources: Mapping[str, Source],
+    *,
+    guild_id: int | None,
+    is_owner: bool,
+    new_id: Callable[[str], str],
+) -> tuple[str, Fact]:
+    """What importing one record does: ("added" | "changed" | "unchanged", the
+    fact). `existing` is the stored fact with the record's id (removed or not),
+    `new_id` makes an id from a text for a record without one. Raises
+    InvalidFactError or NotAllowedError when the record is refused."""
+    fields = {k: v for k, v in record.items() if k not in _PLACEMENT_FIELDS}
+    if existing is not None:
+        if guild_id is not None and existing.guild_id not in (None, guild_id):
+            raise NotAllowedError("that id belongs to a fact of another server")
+        fact = validate_record(
+            fields | {"id": existing.id},
+            sources,
+            guild_id=existing.guild_id,
+            origin=existing.origin,
+        )
+        if fact_to_record(fact) == fact_to_record(existing):
+            return "unchanged", existing
+        check_may_change(existing, is_owner)
+        return "changed", fact
+    if record.get("curated"):
+        raise NotAllowedError("curated facts come from the repo's files and can't be imported")
+    target_guild = guild_id if guild_id is not None else record.get("guild_id")
+    if not isinstance(target_guild, int) or isinstance(target_guild, bool):
+        raise InvalidFactError("an admin fact needs a server (guild_id)")
+    text = fields.get("text")
+    fact_id = record.get("id") or new_id(text if isinstance(text, str) else "")
+    return "added", validate_record(fields | {"id": fact_id}, sources, guild_id=target_guild)
+
+
+def check_may_change(fact: Fact, is_owner: bool) -> None:
+    """Raises NotAllowedError when a curated fact would be changed by someone
+    other than the bot owner."""
+    if fact.origin == "curated" and not is_owner:
+        raise NotAllowedError(
+            "curated facts come from the article and only the bot owner can change them"
+        )
+
+
+def id_stem(text: str) -> str:
+    """The readable start of a new fact's id: the text's first words."""
+    words = re.findall(r"[a-z0-9]+", fold(text).encode("ascii", "ignore").decode())[:6]
+    return "-".join(words)[:60].strip("-") or "fact"
 
 
 # Fields of an exported record that say where a fact belongs, not what it is.
 _PLACEMENT_FIELDS = ("curated", "guild_id")
+
+
+def parse_import_json(data: bytes, *, whole_file: bool = True) -> Any:
+    """The records of an import file (its "facts" list, or a bare list), or
+    with whole_file=False the one value of a JSON Lines line. Raises
+    InvalidFactError when it is not JSON, not Unicode, has a key twice in one
+    object, or (a whole file) has no list of facts."""
+    try:
+        parsed = json.loads(data.decode("utf-8-sig"), object_pairs_hook=_object_once)
+        # "\ud800" escapes decode to lone surrogates, which SQLite cannot store.
+        json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidFactError("the file holds text that is not valid Unicode") from None
+    except (ValueError, RecursionError) as exc:  # not UTF-8, not JSON, numbers too long
+        raise InvalidFactError(f"the file is not valid JSON: {exc}") from None
+    if not whole_file:
+        return parsed
+    records = parsed.get("facts") if isinstance(parsed, dict) else parsed
+    if not isinstance(records, list):
+        raise InvalidFactError('the file needs a "facts" list (as /fact export writes it)')
+    return records
 
 
 def _object_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

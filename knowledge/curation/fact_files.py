@@ -7,7 +7,6 @@ tables; see knowledge/data/facts/ for the format.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,12 +143,15 @@ def parse_fact(
     )
 
 
+# Unicode's control characters (category Cc) but line breaks and tabs, and
+# surrogates (Cs): one pass of a compiled pattern, fast enough for 100,000 facts.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def clean_text(value: str) -> str:
     """Strip control characters (keeping line breaks), lone surrogates (which
     cannot be stored) and outer white space."""
-    return "".join(
-        ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")
-    ).strip()
+    return _UNSTORABLE.sub("", value).strip()
 
 
 def _optional_text(record: Mapping[str, Any], key: str, where: str) -> str:
@@ -193,7 +195,7 @@ def _text_list(
         value = []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise FactFileError(f"{where}: {key} must be a list of strings")
-    items = tuple(dict.fromkeys(clean_text(v) for v in value if clean_text(v)))
+    items = tuple(dict.fromkeys(c for c in map(clean_text, value) if c))
     if len(items) > max_items:
         raise FactFileError(f"{where}: {key} has {len(items)} entries; the limit is {max_items}")
     for item in items:

@@ -33,6 +33,7 @@ from .connection import StoreConnection, utc_now
 
 # What changed (the `kind` column), and what its `key` names.
 FACT = "fact"  # one fact was added, edited, removed, restored or retired; key: its id
+FACTS = "facts"  # many facts (a bulk import batch); key: "FIRST-LAST" audit_log ids
 SETTINGS = "settings"  # a server's auto-answer channels or admin role; key: the server id
 ALIASES = "aliases"  # the alias table, or (key: the server id) a server's aliases
 SOURCES = "sources"  # the sources table
@@ -110,6 +111,17 @@ class ChangeFeed(StoreConnection):
             "(select coalesce(max(seq), 0) from changes) seq"
         )[0]
         return FeedPosition(generation=row["generation"] or "", seq=int(row["seq"]))
+
+    def audited_fact_ids(self, key: str) -> list[str]:
+        """The facts a FACTS change names: those of its audit entries ("FIRST-LAST")."""
+        first, _, last = key.partition("-")
+        return [
+            r["fact_id"]
+            for r in self.read(
+                "select fact_id from audit_log where id between ? and ? order by id",
+                [int(first), int(last)],
+            )
+        ]
 
     def changes_between(self, after: int, up_to: int) -> list[Change]:
         """The changes with after < seq <= up_to, oldest first."""

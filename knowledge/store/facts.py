@@ -9,14 +9,14 @@ sync (knowledge.curation.sync) needs.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlite_utils import Database
 
 from ..errors import FactChangedError, FactNotFoundError, ScopeConflictError, StoreError
 from ..models import Fact
-from .changes import FACT, record_change
+from .changes import FACT, FACTS, record_change
 from .connection import StoreConnection, utc_now
 from .records import (
     fact_columns,
@@ -100,6 +100,11 @@ class FactTable(StoreConnection):
                 raise StoreError(f"a fact with id {fact.id!r} already exists")
             insert_fact(db, fact, actor=actor, now=utc_now())
         return fact
+
+    def stored_facts(self, fact_ids: Iterable[str]) -> dict[str, tuple[Fact, str]]:
+        """id -> (stored fact, version) of those that exist (see `stored_facts`)."""
+        with self._lock:
+            return stored_facts(self.db, fact_ids)
 
     def fact_versions(self, fact_ids: Iterable[str]) -> dict[str, str | None]:
         """Each fact's version: a digest of everything stored about it, None for no
@@ -320,11 +325,95 @@ def write_audit_entry(
     guild_id: int | None,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
+    *,
+    announce: bool = True,
 ) -> None:
     """Record one change to a fact: who, when, what, and the record before and
-    after; and tell the other processes (the change feed) to reindex it."""
+    after; and tell the other processes (the change feed) to reindex it, unless
+    announce=False (import_facts announces a whole batch with one row)."""
     insert_audit_row(db, now, actor, action, fact_id, guild_id, before, after)
-    record_change(db, FACT, fact_id)
+    if announce:
+        record_change(db, FACT, fact_id)
+
+
+def stored_facts(db: Database, fact_ids: Iterable[str]) -> dict[str, tuple[Fact, str]]:
+    """id -> (the stored fact, removed or not, and its version as fact_version
+    gives it), for those of `fact_ids` that exist; a few queries for any number."""
+    rows = list(
+        db.query(
+            "select * from facts where id in (select value from json_each(?))",
+            [json.dumps(list(fact_ids))],
+        )
+    )
+    if not rows:
+        return {}
+    children: dict[str, tuple[list[str], list[str]]] = {r["id"]: ([], []) for r in rows}
+    ids = json.dumps(list(children))
+    for table, column, slot in (("fact_questions", "question", 0), ("fact_keywords", "keyword", 1)):
+        for row in db.query(
+            f"select fact_id, {column} from {table} "
+            "where fact_id in (select value from json_each(?)) order by fact_id, position",
+            [ids],
+        ):
+            children[row["fact_id"]][slot].append(row[column])
+    found = {}
+    for row in rows:
+        questions, keywords = children[row["id"]]
+        fact = fact_from_row(row, tuple(questions), tuple(keywords))
+        version = record_hash({**fact_to_record(fact), "removed": row["deleted_reason"]})
+        found[fact.id] = (fact, version)
+    return found
+
+
+def import_facts(
+    db: Database, added: Sequence[Fact], changed: Sequence[Fact], *, actor: str, now: str
+) -> None:
+    """Insert new facts and replace changed ones, each with its audit entry
+    ("create", "import"), and tell the other processes with one FACTS row naming
+    the batch's audit entries: a running bot reindexes just these facts. The
+    caller checks scopes and versions (inside the same write)."""
+    first = db.execute("select coalesce(max(id), 0) + 1 from audit_log").fetchone()[0]
+    db.conn.executemany(
+        "insert into facts (id, text, source_id, paragraph, quote, citation_note, origin, "
+        "guild_id, created_by, created_at, updated_by, updated_at) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(*fact_columns(f).values(), actor, now, actor, now) for f in added],
+    )
+    db.conn.executemany(
+        "insert into fact_questions (fact_id, position, question) values (?, ?, ?)",
+        [(f.id, i, q) for f in added for i, q in enumerate(f.questions)],
+    )
+    db.conn.executemany(
+        "insert into fact_keywords (fact_id, position, keyword) values (?, ?, ?)",
+        [(f.id, i, k) for f in added for i, k in enumerate(f.keywords)],
+    )
+    audit = [
+        (
+            now,
+            actor,
+            "create",
+            f.id,
+            f.guild_id,
+            None,
+            json.dumps(fact_to_record(f), ensure_ascii=False),
+        )
+        for f in added
+    ]
+    db.conn.executemany(
+        "insert into audit_log (at, actor, action, fact_id, guild_id, before, after) "
+        "values (?, ?, ?, ?, ?, ?, ?)",
+        audit,
+    )
+    for fact in changed:
+        before = stored_record(db, fact.id)
+        replace_fact(db, fact, actor=actor, now=now)
+        after = fact_to_record(fact)
+        write_audit_entry(
+            db, now, actor, "import", fact.id, fact.guild_id, before, after, announce=False
+        )
+    last = db.execute("select coalesce(max(id), 0) from audit_log").fetchone()[0]
+    if last >= first:
+        record_change(db, FACTS, f"{first}-{last}")
 
 
 def curated_rows(db: Database) -> dict[str, dict[str, Any]]:

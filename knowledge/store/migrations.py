@@ -195,6 +195,29 @@ def lexicon_rows(kind: str, canonical: str, phrases: list[str]) -> list[dict[str
     ]
 
 
+@migrations(name="0006_imports")
+def imports(db: Database) -> None:
+    # One row per bulk import from the terminal (knowledge.curation.bulk_import):
+    # its batches each commit with the count they add to `written`, so an import
+    # that was stopped says how far it got, and running the file again finishes it.
+    db.table("imports").create(
+        {
+            "id": int,
+            "file": str,  # the file's name, as given
+            "digest": str,  # sha256 of its bytes
+            "guild_id": int,
+            "actor": str,
+            "started_at": str,
+            "updated_at": str,
+            "finished_at": str,  # NULL until every batch is written
+            "to_write": int,  # facts to add or change, as the dry run found
+            "written": int,
+        },
+        pk="id",
+        not_null={"digest", "started_at", "to_write", "written"},
+    )
+
+
 def applied_migration_names(conn: sqlite3.Connection) -> list[str]:
     """The FactBot steps recorded in a database, oldest first: the one reader of
     `_sqlite_migrations`, which other tools' migration sets may share. Empty

@@ -13,7 +13,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from knowledge.curation.curator import MAX_IMPORT_BYTES, Curator, FactDraft, UnansweredGroup
+from knowledge.curation.curator import (
+    MAX_IMPORT_BYTES,
+    TERMINAL_IMPORT_HINT,
+    Curator,
+    FactDraft,
+    UnansweredGroup,
+)
 from knowledge.curation.form import draft_from_form, form_fields
 
 from ... import limits
@@ -471,7 +477,8 @@ class Facts(commands.Cog):
         require_admin(self.bot, interaction)
         if file.size > MAX_IMPORT_BYTES:
             raise Refusal(
-                f"That file is {file.size:,} bytes; the limit is {MAX_IMPORT_BYTES:,}. Nothing was read."
+                f"That file is {file.size:,} bytes; the limit is {MAX_IMPORT_BYTES:,}. "
+                f"Nothing was read. {TERMINAL_IMPORT_HINT}"
             )
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await file.read()
