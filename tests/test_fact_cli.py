@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -125,3 +127,18 @@ def test_import_rejects_a_wrong_type_by_field_and_id_like_every_path(cfg, capsys
     code, out, _ = run(cfg, capsys, "import", str(path), "--guild", "9", "--apply")
     assert code == 0 and "rejected typed: keywords must be a list of strings" in out
     assert "Applied: 0 added" in out
+
+
+def test_export_into_a_reader_that_stops_early_ends_without_a_traceback(cfg):
+    """`python -m knowledge fact export | head`: the reader is gone before the
+    export writes, which must end quietly, not in a BrokenPipeError traceback."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "knowledge", "--config", cfg, "fact", "export"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # like `head` after its lines
+    stderr = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait(timeout=60) == 1
+    assert stderr == ""
