@@ -48,7 +48,9 @@ def run(config_file: Path, *args: str, stdin: str = "", env: dict | None = None)
 def test_build_reports_what_it_did_then_no_changes(config_file, capsys):
     assert main(["--config", str(config_file), "build"]) == 0
     first = capsys.readouterr().out
-    assert "curated" in first and "added" in first
+    # A few ids, one per line, not all 59 on one line.
+    assert "curated" in first and "  added 59:\n" in first
+    assert "    social-media-came-of-age-japan-2011\n" in first and "… and 54 more" in first
     assert main(["--config", str(config_file), "build"]) == 0
     assert "no changes" in capsys.readouterr().out
 

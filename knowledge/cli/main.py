@@ -142,15 +142,25 @@ def _build(args: argparse.Namespace, config: Config) -> int:
         ("retired", report.retired),
     ):
         if ids:
-            print(f"  {label} {len(ids)}: {', '.join(ids)}")
+            print(f"  {label} {len(ids)}:{_id_list(ids)}")
     if not report.changed:
         print("  no changes")
     if report.conflicts:
         print(
-            f"  kept {len(report.conflicts)} owner-edited fact(s) that also changed in the files: "
-            f"{', '.join(report.conflicts)}\n  (review them; --overwrite-edits takes the files' version)"
+            f"  kept {len(report.conflicts)} owner-edited fact(s) that also changed in the files:"
+            f"{_id_list(report.conflicts)}\n"
+            "  (review them; --overwrite-edits takes the files' version)"
         )
     return 0
+
+
+def _id_list(ids: Sequence[str], shown: int = 5) -> str:
+    """Fact ids one per line, the first `shown` of them and how many more
+    (`python -m knowledge fact export` lists them all)."""
+    lines = [f"\n    {fact_id}" for fact_id in ids[:shown]]
+    if len(ids) > shown:
+        lines.append(f"\n    … and {len(ids) - shown} more")
+    return "".join(lines)
 
 
 def _ask(args: argparse.Namespace, config: Config) -> int:
