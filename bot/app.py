@@ -15,11 +15,11 @@ from knowledge.config import Config
 from knowledge.service import KnowledgeBase
 
 from .components import PickButton, VoteButton
-from .cooldown import AskLimiter
 from .errors import reply_to_error
 from .health import HealthReporter
 from .index_sync import IndexSyncer
 from .permissions import SERVER_ONLY
+from .rate_limit import AskLimiter
 
 if TYPE_CHECKING:
     from .cogs.ask import Ask

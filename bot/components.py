@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
-from . import limits
+from . import discord_text
 
 if TYPE_CHECKING:
     from .app import FactBot
@@ -53,7 +53,9 @@ class PickButton(
     def __init__(self, question_id: int, index: int, *, label: str = "Show") -> None:
         super().__init__(
             discord.ui.Button(
-                label=limits.clip(limits.defuse(label).strip() or "Show", limits.BUTTON_LABEL),
+                label=discord_text.clip(
+                    discord_text.defuse(label).strip() or "Show", discord_text.BUTTON_LABEL
+                ),
                 style=discord.ButtonStyle.primary,
                 custom_id=f"factbot:pick:{question_id}:{index}",
                 row=0,

@@ -14,7 +14,7 @@ from knowledge.errors import (
     StoreError,
 )
 
-from . import limits
+from . import discord_text
 
 log = logging.getLogger("factbot.errors")
 
@@ -43,7 +43,9 @@ def user_message(error: BaseException) -> str | None:
     what the user typed (an unknown fact id, a quote), so mentions are defused
     and markdown escaped."""
     text = _expected_message(error)
-    return None if text is None else limits.clip(limits.escape(text), limits.CONTENT)
+    return (
+        None if text is None else discord_text.clip(discord_text.escape(text), discord_text.CONTENT)
+    )
 
 
 def _expected_message(error: BaseException) -> str | None:

@@ -1,4 +1,4 @@
-"""Domain answers turned into Discord messages that always fit Discord's limits."""
+"""Domain answers turned into Discord messages that always fit Discord's discord_text."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import discord
 
 from knowledge.models import Answer, Response, ResponseKind, Status
 
-from . import limits
+from . import discord_text
 from .components import PickButton, VoteButton
 
 ANSWER_COLOUR = discord.Colour.from_rgb(46, 134, 222)
@@ -31,7 +31,7 @@ class Reply:
     def kwargs(self) -> dict:
         found: dict = {"allowed_mentions": discord.AllowedMentions.none()}
         if self.content is not None:
-            found["content"] = limits.clip(self.content, limits.CONTENT)
+            found["content"] = discord_text.clip(self.content, discord_text.CONTENT)
         if self.embed is not None:
             found["embed"] = self.embed
         if self.view is not None:
@@ -53,7 +53,7 @@ def render_response(response: Response) -> Reply:
     reply = render_answer(response.answer, response.question_id)
     if response.context_question and reply.embed is not None:
         reply.embed.set_author(
-            name=limits.safe_text(f"↪ following up on: {response.context_question}", 256)
+            name=discord_text.safe_text(f"↪ following up on: {response.context_question}", 256)
         )
     return reply
 
@@ -71,9 +71,9 @@ def _render_facts(answer: Answer, question_id: int | None, with_votes: bool) -> 
     best = answer.facts[0]
     embed = discord.Embed(
         colour=ANSWER_COLOUR,
-        title=limits.safe_text(answer.question, limits.EMBED_TITLE),
-        description=limits.clip(
-            f"**{limits.safe_text(best.fact.text, 1500)}**", limits.EMBED_DESCRIPTION
+        title=discord_text.safe_text(answer.question, discord_text.EMBED_TITLE),
+        description=discord_text.clip(
+            f"**{discord_text.safe_text(best.fact.text, 1500)}**", discord_text.EMBED_DESCRIPTION
         ),
     )
     for number, scored in enumerate(answer.facts, start=1):
@@ -82,30 +82,34 @@ def _render_facts(answer: Answer, question_id: int | None, with_votes: bool) -> 
             part
             for part in (
                 f"¶{citation.paragraph}" if citation.paragraph else "",
-                limits.clip(citation.source_title, 150),
-                limits.clip(citation.publisher, 40),
+                discord_text.clip(citation.source_title, 150),
+                discord_text.clip(citation.publisher, 40),
                 citation.date,
             )
             if part
         )
         lines = []
         if number > 1:
-            lines.append(limits.safe_text(scored.fact.text, 400))
+            lines.append(discord_text.safe_text(scored.fact.text, 400))
         if citation.quote:
-            lines.append(limits.quote_block(f"“{citation.quote}”", 450))
-        if url := limits.safe_url(citation.url):
+            lines.append(discord_text.quote_block(f"“{citation.quote}”", 450))
+        if url := discord_text.safe_url(citation.url):
             lines.append(f"[Read the source]({url})")
         embed.add_field(
-            name=limits.safe_text(f"{number}. {where}", limits.FIELD_NAME),
-            value=limits.field_value("\n".join(lines)),
+            name=discord_text.safe_text(f"{number}. {where}", discord_text.FIELD_NAME),
+            value=discord_text.field_value("\n".join(lines)),
             inline=False,
         )
-    ids = limits.defuse(", ".join(sf.fact.id for sf in answer.facts))
+    ids = discord_text.defuse(", ".join(sf.fact.id for sf in answer.facts))
     embed.set_footer(
-        text=limits.clip(f"Confidence {answer.confidence:.0f}/100 · facts: {ids}", limits.FOOTER)
+        text=discord_text.clip(
+            f"Confidence {answer.confidence:.0f}/100 · facts: {ids}", discord_text.FOOTER
+        )
     )
     view = discord.ui.View(timeout=None)
-    urls = dict.fromkeys(filter(None, (limits.safe_url(sf.citation.url) for sf in answer.facts)))
+    urls = dict.fromkeys(
+        filter(None, (discord_text.safe_url(sf.citation.url) for sf in answer.facts))
+    )
     for url in list(urls)[:3]:
         view.add_item(discord.ui.Button(label="Read the article", url=url, row=0))
     if with_votes and question_id is not None:
@@ -116,13 +120,13 @@ def _render_facts(answer: Answer, question_id: int | None, with_votes: bool) -> 
 
 def _render_suggestions(answer: Answer, question_id: int | None) -> Reply:
     lines = [
-        f"{number}. {limits.safe_text(s.question, 300)}"
+        f"{number}. {discord_text.safe_text(s.question, 300)}"
         for number, s in enumerate(answer.suggestions, start=1)
     ]
     embed = discord.Embed(
         colour=SUGGEST_COLOUR,
         title="I'm not sure. Did you mean…",
-        description=limits.clip("\n".join(lines), limits.EMBED_DESCRIPTION),
+        description=discord_text.clip("\n".join(lines), discord_text.EMBED_DESCRIPTION),
     )
     embed.set_footer(text=f"Confidence {answer.confidence:.0f}/100 · press a choice to see it")
     view = discord.ui.View(timeout=None)
@@ -138,13 +142,13 @@ def _unknown_embed(answer: Answer) -> discord.Embed:
 
 def _fit(embed: discord.Embed) -> discord.Embed:
     """Drop trailing fields until the embed is within the 6000-character total."""
-    while len(embed) > limits.EMBED_TOTAL and len(embed.fields) > 1:
+    while len(embed) > discord_text.EMBED_TOTAL and len(embed.fields) > 1:
         embed.remove_field(len(embed.fields) - 1)
-    if len(embed) > limits.EMBED_TOTAL:
-        embed.description = limits.clip(embed.description or "", 1000)
+    if len(embed) > discord_text.EMBED_TOTAL:
+        embed.description = discord_text.clip(embed.description or "", 1000)
     return embed
 
 
 def notice(text: str) -> Reply:
     """A short plain message (errors, refusals, confirmations)."""
-    return Reply(content=limits.clip(limits.defuse(text), limits.CONTENT))
+    return Reply(content=discord_text.clip(discord_text.defuse(text), discord_text.CONTENT))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot import limits
+from bot import discord_text
 
 # An at sign (or a look-alike) that starts a mention Discord would render: @everyone,
 # @here, <@id>, <@!id> or <@&role>. The defused form, "@" and a zero-width space,
@@ -76,23 +76,23 @@ def sent_text(message: Any) -> str:
 def assert_within_limits(reply: Any) -> None:
     """A bot.rendering.Reply that Discord would accept."""
     if reply.content:
-        assert len(reply.content) <= limits.CONTENT
+        assert len(reply.content) <= discord_text.CONTENT
     embed = reply.embed
     if embed is not None:
-        assert len(embed.title or "") <= limits.EMBED_TITLE
-        assert len(embed.description or "") <= limits.EMBED_DESCRIPTION
-        assert len(embed.fields) <= limits.EMBED_FIELDS
+        assert len(embed.title or "") <= discord_text.EMBED_TITLE
+        assert len(embed.description or "") <= discord_text.EMBED_DESCRIPTION
+        assert len(embed.fields) <= discord_text.EMBED_FIELDS
         for field in embed.fields:
-            assert field.name.strip() and len(field.name) <= limits.FIELD_NAME
-            assert field.value.strip() and len(field.value) <= limits.FIELD_VALUE
-        assert len(embed.footer.text or "") <= limits.FOOTER
-        assert len(embed) <= limits.EMBED_TOTAL
+            assert field.name.strip() and len(field.name) <= discord_text.FIELD_NAME
+            assert field.value.strip() and len(field.value) <= discord_text.FIELD_VALUE
+        assert len(embed.footer.text or "") <= discord_text.FOOTER
+        assert len(embed) <= discord_text.EMBED_TOTAL
     if reply.view is not None:
         rows = reply.view.to_components()
-        assert len(rows) <= limits.ACTION_ROWS
+        assert len(rows) <= discord_text.ACTION_ROWS
         assert all(len(row["components"]) <= 5 for row in rows)
         for button in reply_buttons(reply):
             assert button.get("label") or button.get("emoji")
-            assert len(button.get("label", "")) <= limits.BUTTON_LABEL
-            assert len(button.get("custom_id", "")) <= limits.CUSTOM_ID
+            assert len(button.get("label", "")) <= discord_text.BUTTON_LABEL
+            assert len(button.get("custom_id", "")) <= discord_text.CUSTOM_ID
             assert len(button.get("url", "")) <= 512

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.cooldown import AskLimiter
+from bot.rate_limit import AskLimiter
 from knowledge.retrieval.normalize import looks_like_question
 
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import limits
+from bot import discord_text
 from bot.rendering import render_answer
 from knowledge.curation.build import build, runtime_lexicon
 from knowledge.curation.curator import MAX_IMPORT_BYTES, Curator, InvalidFactError
@@ -194,7 +194,7 @@ def test_any_answer_renders_within_limits_and_mentions_nobody(answer, question_i
     reply = render_answer(answer, question_id)
     assert_within_limits(reply)
     assert working_mentions(reply_text(reply)) == []
-    links = {f"[Read the source]({limits.safe_url(sf.citation.url)})" for sf in answer.facts}
+    links = {f"[Read the source]({discord_text.safe_url(sf.citation.url)})" for sf in answer.facts}
     # Markdown renders in the description and field values only.
     shown = "\n".join([reply.embed.description or "", *(f.value for f in reply.embed.fields)])
     assert set(WORKING_LINK.findall(shown)) <= links
@@ -204,11 +204,11 @@ def test_any_answer_renders_within_limits_and_mentions_nobody(answer, question_i
 @settings(FUZZ, max_examples=800)
 @given(text=long_text(), limit=st.integers(1, 5000))
 def test_text_helpers_clip_and_defuse_anything(text, limit):
-    for safe in (limits.safe_text(text, limit), limits.quote_block(text, limit)):
+    for safe in (discord_text.safe_text(text, limit), discord_text.quote_block(text, limit)):
         assert len(safe) <= limit
         assert working_mentions(safe) == []
-    assert working_mentions(limits.defuse(text)) == []
-    assert limits.defuse(limits.defuse(text)) == limits.defuse(text)
+    assert working_mentions(discord_text.defuse(text)) == []
+    assert discord_text.defuse(discord_text.defuse(text)) == discord_text.defuse(text)
 
 
 # -- curation: the form and imports -------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import limits
+from bot import discord_text
 from bot.rendering import render_answer, render_response
 from knowledge.models import (
     Answer,
@@ -148,14 +148,18 @@ DISGUISED = [
 
 @pytest.mark.parametrize("text", DISGUISED)
 def test_no_disguise_survives_defusing(text):
-    for safe in (limits.defuse(text), limits.safe_text(text, 100), limits.quote_block(text, 100)):
+    for safe in (
+        discord_text.defuse(text),
+        discord_text.safe_text(text, 100),
+        discord_text.quote_block(text, 100),
+    ):
         assert working_mentions(safe) == [], repr(safe)
         assert "\u200d" not in safe and "\u2060" not in safe and "\u202e" not in safe
 
 
 def test_defusing_is_idempotent_and_leaves_other_text_alone():
-    once = limits.defuse("ask @everyone at a@b.com 👨‍👩‍👧")
-    assert limits.defuse(once) == once
+    once = discord_text.defuse("ask @everyone at a@b.com 👨‍👩‍👧")
+    assert discord_text.defuse(once) == once
     assert "a@b.com" in once and "👨‍👩‍👧" in once  # joiners inside emoji are kept
 
 
@@ -211,7 +215,11 @@ def test_links_in_fact_text_quotes_and_questions_are_never_clickable(text):
     shown = reply_text(reply).replace(f"]({own})", "]")
     assert BARE_LINK.findall(shown) == [], shown
     assert f"[Read the source]({own})" in reply_text(reply)  # the citation stays a link
-    for safe in (limits.defuse(text), limits.safe_text(text, 200), limits.quote_block(text, 200)):
+    for safe in (
+        discord_text.defuse(text),
+        discord_text.safe_text(text, 200),
+        discord_text.quote_block(text, 200),
+    ):
         assert BARE_LINK.findall(safe) == [] and "//" in safe  # the text stays readable
 
 
@@ -229,6 +237,6 @@ def test_a_follow_up_shows_the_question_whose_context_it_used_defused_and_clippe
     context = f"{MASS} how many users did facebook have? " * 20
     reply = render_response(Response(ResponseKind.ANSWER, answer=answer, context_question=context))
     author = reply.embed.to_dict()["author"]["name"]
-    assert author.startswith("↪ following up on: ") and len(author) <= limits.FIELD_NAME
+    assert author.startswith("↪ following up on: ") and len(author) <= discord_text.FIELD_NAME
     assert working_mentions(author) == []
     assert_within_limits(reply)

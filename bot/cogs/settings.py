@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from .. import limits
+from .. import discord_text
 from ..permissions import require_admin
 
 if TYPE_CHECKING:
@@ -41,14 +41,15 @@ def help_embed(kb: KnowledgeBase) -> discord.Embed:
         ),
     )
     source_lines = [
-        f"• [{limits.safe_text(s.title, 150)}]({s.url}) — {s.publisher}, {s.date}" for s in sources
+        f"• [{discord_text.safe_text(s.title, 150)}]({s.url}) — {s.publisher}, {s.date}"
+        for s in sources
     ]
     embed.add_field(
         name="What I know",
-        value=limits.clip(
+        value=discord_text.clip(
             "\n".join(source_lines or ["(no sources yet)"])
             + f"\n{counts['curated']} curated facts, plus facts added by server admins.",
-            limits.FIELD_VALUE,
+            discord_text.FIELD_VALUE,
         ),
         inline=False,
     )

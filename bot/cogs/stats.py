@@ -12,7 +12,7 @@ from discord.ext import commands
 
 from knowledge.stats import UsageStats
 
-from .. import limits
+from .. import discord_text
 from ..charts import questions_per_day_png
 from ..errors import Refusal
 
@@ -42,17 +42,17 @@ def stats_embed(stats: UsageStats, scope_label: str) -> discord.Embed:
         inline=False,
     )
     top_facts = "\n".join(
-        f"{n}. {limits.safe_text(text, 90)} — ×{times}"
+        f"{n}. {discord_text.safe_text(text, 90)} — ×{times}"
         for n, (_, text, times) in enumerate(stats.top_facts, start=1)
     )
-    embed.add_field(name="Top facts", value=limits.field_value(top_facts), inline=False)
+    embed.add_field(name="Top facts", value=discord_text.field_value(top_facts), inline=False)
     unanswered = "\n".join(
-        f"{n}. {limits.safe_text(question, 90)} — ×{times}"
+        f"{n}. {discord_text.safe_text(question, 90)} — ×{times}"
         for n, (question, times) in enumerate(stats.top_unanswered, start=1)
     )
     embed.add_field(
         name="Top unanswered",
-        value=limits.field_value(unanswered),
+        value=discord_text.field_value(unanswered),
         inline=False,
     )
     latency = (
@@ -102,7 +102,7 @@ class Stats(commands.Cog):
             else interaction.response.send_message
         )
         await send(
-            embed=stats_embed(stats, limits.safe_text(label, 100)),
+            embed=stats_embed(stats, discord_text.safe_text(label, 100)),
             file=discord.File(io.BytesIO(png), filename=CHART_NAME),
             allowed_mentions=discord.AllowedMentions.none(),
         )

@@ -22,7 +22,7 @@ from knowledge.curation.curator import (
 )
 from knowledge.curation.form import draft_from_form, form_fields
 
-from ... import limits
+from ... import discord_text
 from ...errors import Refusal
 from ...permissions import caller_is_admin, caller_is_owner, require_admin
 from ._embeds import (
@@ -275,9 +275,9 @@ class Facts(commands.Cog):
         stored = await self._change_alias(
             interaction, self.bot.kb.add_server_alias, name, canonical
         )
-        name_for = limits.escape(" ".join(canonical.split()))
+        name_for = discord_text.escape(" ".join(canonical.split()))
         await self._alias_reply(
-            interaction, f"Here, **{limits.escape(stored)}** now stands for **{name_for}**."
+            interaction, f"Here, **{discord_text.escape(stored)}** now stands for **{name_for}**."
         )
 
     @alias.command(name="remove", description="Forget one of this server's aliases.")
@@ -286,9 +286,10 @@ class Facts(commands.Cog):
         self, interaction: discord.Interaction, name: app_commands.Range[str, 1, 100]
     ) -> None:
         canonical = await self._change_alias(interaction, self.bot.kb.remove_server_alias, name)
-        removed = limits.escape(" ".join(name.split()))
+        removed = discord_text.escape(" ".join(name.split()))
         await self._alias_reply(
-            interaction, f"Removed **{removed}** (it stood for **{limits.escape(canonical)}**)."
+            interaction,
+            f"Removed **{removed}** (it stood for **{discord_text.escape(canonical)}**).",
         )
 
     async def _change_alias(self, interaction: discord.Interaction, change: Any, *args: str) -> str:
@@ -304,7 +305,7 @@ class Facts(commands.Cog):
 
     async def _alias_reply(self, interaction: discord.Interaction, text: str) -> None:
         await interaction.followup.send(
-            limits.clip(text, limits.CONTENT), ephemeral=True, allowed_mentions=NONE
+            discord_text.clip(text, discord_text.CONTENT), ephemeral=True, allowed_mentions=NONE
         )
 
     @alias.command(name="list", description="The aliases this server added.")
@@ -314,7 +315,9 @@ class Facts(commands.Cog):
         lines = [f"{alias} → {canonical}" for alias, canonical in aliases.items()]
         text = "\n".join(lines) if lines else "This server has no aliases of its own yet."
         await interaction.response.send_message(
-            limits.safe_text(text, limits.CONTENT), ephemeral=True, allowed_mentions=NONE
+            discord_text.safe_text(text, discord_text.CONTENT),
+            ephemeral=True,
+            allowed_mentions=NONE,
         )
 
     # -- reading ---------------------------------------------------------
@@ -357,7 +360,7 @@ class Facts(commands.Cog):
     ) -> None:
         require_admin(self.bot, interaction)
         found = await self._run(self.curator.search, query, interaction.guild_id)
-        title = f"Facts matching “{limits.safe_text(query, 200)}”"
+        title = f"Facts matching “{discord_text.safe_text(query, 200)}”"
 
         async def render(page: int) -> discord.Embed:
             return fact_pages(
@@ -446,7 +449,7 @@ class Facts(commands.Cog):
             actor=self._actor(interaction),
         )
         await interaction.response.send_message(
-            f"Dismissed {count} question(s) like “{limits.safe_text(group.question, 100)}”.",
+            f"Dismissed {count} question(s) like “{discord_text.safe_text(group.question, 100)}”.",
             ephemeral=True,
             allowed_mentions=NONE,
         )

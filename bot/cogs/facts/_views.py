@@ -17,7 +17,7 @@ from knowledge.errors import (
     ScopeConflictError,
 )
 
-from ... import limits
+from ... import discord_text
 from ...errors import reply_to_error, user_message
 from ...permissions import NOT_ADMIN, caller_is_admin
 
@@ -183,9 +183,9 @@ class RollbackView(AdminView):
         super().__init__(bot, user_id)
         options = [
             discord.SelectOption(
-                label=limits.clip(f"#{e.id} {e.action} {e.at[:16]}", 100),
+                label=discord_text.clip(f"#{e.id} {e.action} {e.at[:16]}", 100),
                 value=str(e.id),
-                description=limits.clip(f"by {e.actor}", 100),
+                description=discord_text.clip(f"by {e.actor}", 100),
             )
             for e in reversed(entries)
             if e.action in ("create", "update", "rollback", "import", "restore")
