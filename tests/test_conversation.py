@@ -71,6 +71,7 @@ def test_two_questions_in_one_message_get_both_answers(kb, clock):
     assert "gree-mobage-town-over-20-million-users-each" in ids
     assert "linkedin-launched-japan-october-2011" in ids
     assert len(ids) <= 3 and response.answer.status is Status.ANSWER
+    assert response.answer.question == "how big is GREE? · when did LinkedIn launch in Japan?"
 
 
 def test_a_question_inside_a_longer_message_is_found(kb, clock):

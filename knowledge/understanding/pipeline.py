@@ -11,6 +11,7 @@ and `python -m knowledge ask`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -27,6 +28,7 @@ from .small_talk import KIND_PRIORITY, small_talk, strip_opener
 MAX_QUESTIONS = 3  # an embed shows at most three facts
 STATEMENT_CONTEXT = 2  # sentences before a question that may explain its "it"
 _RANK = {Status.ANSWER: 2, Status.SUGGEST: 1, Status.UNKNOWN: 0}
+_CONNECTIVE = re.compile(r"^(?:and|also|plus|or)\s+", re.IGNORECASE)  # "· and when..." reads badly
 
 
 @lru_cache(maxsize=4096)
@@ -203,7 +205,7 @@ class Responder:
             if len(chosen) < self.max_facts:
                 chosen.setdefault(scored.fact.id, scored)
         return Answer(
-            question=" · ".join(a.question for a in answered),
+            question=" · ".join(_CONNECTIVE.sub("", a.question) for a in answered),
             status=Status.ANSWER,
             confidence=min(a.confidence for a in answered),
             facts=tuple(chosen.values()),
