@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from ..errors import FactFileError
 from . import tables
@@ -13,12 +13,14 @@ from . import tables
 # hyphenated compound ("co-founder").
 _LEFT = r"(?<![\w'.\-/])"
 _RIGHT = r"(?![\w'\-/]|\.\w)"
+_WORD = re.compile(r"[\w'/]+")  # finds candidate keys; the patterns decide
 _SPACED_PERCENT = re.compile(r"(\d)\s+%")
 _BARE_PERCENT = re.compile(r"(?<!\d)%")
 
 
 @cache
-def _replacements() -> tuple[re.Pattern[str], dict[str, str]]:
+def _mapping() -> dict[str, str]:
+    """key (casefolded word or phrase) -> plain English."""
     data = tables.chat_speak()
     mapping: dict[str, str] = {}
     for name in ("phrases", "words"):
@@ -26,12 +28,26 @@ def _replacements() -> tuple[re.Pattern[str], dict[str, str]]:
             if not isinstance(value, str):
                 raise FactFileError(f"{tables.CHAT_SPEAK_FILE}: [{name}] {key!r} must be a string")
             mapping[key.casefold()] = value
-    ordered = sorted(mapping, key=len, reverse=True)
-    pattern = re.compile(
-        "|".join(_LEFT + _phrase_pattern(k) + _RIGHT for k in ordered),
-        re.IGNORECASE,
-    )
-    return pattern, mapping
+    return mapping
+
+
+@cache
+def _by_first_word() -> dict[str, tuple[str, ...]]:
+    """first word -> the keys starting with it, longest first."""
+    found: dict[str, list[str]] = {}
+    for key in sorted(_mapping(), key=len, reverse=True):
+        found.setdefault(_first_word(key), []).append(key)
+    return {word: tuple(keys) for word, keys in found.items()}
+
+
+def _first_word(text: str) -> str:
+    match = _WORD.search(text)
+    return match.group(0) if match else text
+
+
+@lru_cache(maxsize=4096)
+def _pattern(keys: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(_LEFT + _phrase_pattern(k) + _RIGHT for k in keys), re.IGNORECASE)
 
 
 def _phrase_pattern(phrase: str) -> str:
@@ -40,8 +56,12 @@ def _phrase_pattern(phrase: str) -> str:
 
 def expand_chat_speak(text: str) -> str:
     """The text with chat-speak words and phrases spelled out; a lone "%"
-    becomes "percent"."""
-    pattern, mapping = _replacements()
-    text = pattern.sub(lambda m: mapping[" ".join(m.group(0).casefold().split())], text)
+    becomes "percent". Only the keys whose first word occurs in the text are
+    tried, so a message without chat-speak costs one scan."""
+    mapping, by_first = _mapping(), _by_first_word()
+    keys = [k for w in dict.fromkeys(_WORD.findall(text.casefold())) for k in by_first.get(w, ())]
+    if keys:
+        pattern = _pattern(tuple(sorted(keys, key=len, reverse=True)))
+        text = pattern.sub(lambda m: mapping[" ".join(m.group(0).casefold().split())], text)
     text = _BARE_PERCENT.sub(" percent ", _SPACED_PERCENT.sub(r"\1%", text))
     return re.sub(r"[^\S\n]+", " ", text).strip()

@@ -146,11 +146,11 @@ def is_follow_up(
     own = [t for t in vocabulary.content_tokens(question) if t not in _REFERS_BACK]
     if refers_back(question):
         return len(own) <= OWN_WORDS_LIMIT
-    if not all(known(w) for w in _content_words(question, vocabulary)):
-        return False
     rest = _CONTINUES.sub("", question).strip()
     starts_fragment = rest != question.strip() and rest and not _QUESTION_WORD.match(rest)
-    return bool(starts_fragment) or len(own) <= 1
+    if not (starts_fragment or len(own) <= 1):
+        return False
+    return all(known(w) for w in _content_words(question, vocabulary))
 
 
 def refers_back(question: str) -> bool:
