@@ -129,7 +129,20 @@ def test_a_full_question_after_another_stands_alone(kb, clock):
     assert fact_ids(response)[0] == "gree-mobage-town-over-20-million-users-each"
 
 
-@pytest.mark.parametrize("message", ["thanks!!", "hi", "good bot", "what can u do", "lol ok"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "thanks!!",
+        "hi",
+        "good bot",
+        "what can u do",
+        "lol ok",
+        "👍",
+        "<@1> :)",
+        "<:pog:12> <3",
+        "xD",
+    ],
+)
 def test_small_talk_gets_a_friendly_reply_that_states_no_fact(kb, clock, message):
     response = ask(kb, message)
     assert response.kind is ResponseKind.SMALL_TALK
@@ -150,7 +163,8 @@ def test_auto_answer_channels_get_nothing_for_small_talk(kb, clock):
 
 
 def test_a_message_of_only_mentions_and_links_has_nothing_to_answer(kb, clock):
-    assert ask(kb, "<@123> <https://example.com> <:pog:1>").kind is ResponseKind.NOTHING
+    assert ask(kb, "<@123> <https://example.com> **").kind is ResponseKind.NOTHING
+    assert ask(kb, "<@123> @everyone").kind is ResponseKind.NOTHING
 
 
 def test_answers_are_logged_with_the_persons_words(kb, clock):

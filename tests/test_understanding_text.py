@@ -161,6 +161,8 @@ def test_statements_do_not_look_like_questions(text):
         ("lol ok", "acknowledgement"),
         ("ok bye", "farewell"),
         ("ty!! see u saturday", "thanks"),
+        ("oops my bad", "acknowledgement"),
+        ("thanks so much, you rock", "thanks"),
     ],
 )
 def test_small_talk_is_recognised(message, kind):

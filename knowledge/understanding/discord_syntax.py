@@ -42,6 +42,14 @@ def strip_discord_syntax(text: str) -> str:
     return _BLANK_LINES.sub("\n", text).strip()
 
 
+def strip_mentions(text: str) -> str:
+    """The message without user, role and channel mentions or @names (what a
+    message that only mentions the bot is left with: nothing)."""
+    for pattern in (_MENTION, _COMMAND_MENTION, _AT_NAME):
+        text = pattern.sub(" ", text)
+    return text.strip()
+
+
 def _masked_link(match: re.Match[str]) -> str:
     """A masked link inside a sentence keeps its words ("did [GREE](...)
     grow?"); one before the message's words, or after its last sentence,

@@ -20,13 +20,14 @@ from ..models import Answer, Fact, Response, ResponseKind, ScoredFact, Status, S
 from .chat_speak import expand_chat_speak
 from .clauses import Clause, split_clauses
 from .conversation import ConversationMemory, Speaker, Turn
-from .discord_syntax import strip_discord_syntax
+from .discord_syntax import strip_discord_syntax, strip_mentions
 from .followup import Rewrite, Vocabulary, is_follow_up, refers_back, rewrites
 from .numbers import normalise_numbers
-from .small_talk import KIND_PRIORITY, small_talk, strip_opener
+from .small_talk import KIND_PRIORITY, is_reaction, reaction, small_talk, strip_opener
 
 MAX_QUESTIONS = 3  # an embed shows at most three facts
 STATEMENT_CONTEXT = 2  # sentences before a question that may explain its "it"
+_HAS_WORD = re.compile(r"[^\W_]")
 _RANK = {Status.ANSWER: 2, Status.SUGGEST: 1, Status.UNKNOWN: 0}
 _CONNECTIVE = re.compile(r"^(?:and|also|plus|or)\s+", re.IGNORECASE)  # "· and when..." reads badly
 
@@ -91,8 +92,11 @@ class Responder:
         """What to say. `replying`: the message replies to FactBot (its context
         lasts longer). `questions_only`: say nothing unless a clause reads as a
         question (auto-answer channels)."""
+        if is_reaction(strip_mentions(message)):  # "👍", ":)", "<3"
+            nod = reaction()
+            return Response(ResponseKind.SMALL_TALK, small_talk=nod.reply, small_talk_kind=nod.kind)
         text = clean_message(message)
-        clauses = split_clauses(text)
+        clauses = [c for c in split_clauses(text) if _HAS_WORD.search(c.text)]
         if not clauses:
             return Response(ResponseKind.NOTHING)
         talk = [small_talk(c.text) for c in clauses]

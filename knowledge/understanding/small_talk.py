@@ -8,6 +8,7 @@ in knowledge/data/small_talk.toml, with at least one small-talk phrase.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -132,3 +133,25 @@ def _after_words(text: str, count: int) -> str:
     matches = list(_WORD.finditer(text))
     rest = text[matches[count - 1].end() :]
     return rest.lstrip(" ,.:;!-–—").strip()
+
+
+_EMOTICON = re.compile(
+    r"(?:^|\s)(?:[:;=xX8][-'^]?[()DPpO3/\\|*\]\[]+|<3+|\^\^|:[a-z0-9_+-]{2,32}:)(?=\s|$)"
+)
+_CUSTOM_EMOJI = re.compile(r"<a?:\w+:\d+>")
+
+
+def is_reaction(message: str) -> bool:
+    """True for a message of emoji or emoticons and nothing else that reads
+    ("👍", ":)", "<3"): it answers like "ok" does."""
+    if words(_CUSTOM_EMOJI.sub(" ", _EMOTICON.sub(" ", message))):
+        return False
+    return bool(
+        _CUSTOM_EMOJI.search(message)
+        or _EMOTICON.search(message)
+        or any(unicodedata.category(ch) == "So" for ch in message)
+    )
+
+
+def reaction() -> SmallTalk:
+    return SmallTalk(kind="acknowledgement", reply=_phrases().replies["acknowledgement"])
