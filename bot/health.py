@@ -32,6 +32,8 @@ from knowledge.config import Config
 from knowledge.errors import KnowledgeError
 from knowledge.service import DatabaseInfo, database_info
 
+from .background import cancel
+
 log = logging.getLogger("factbot.health")
 
 STATUS_FORMAT = 1
@@ -175,7 +177,7 @@ class HealthReporter:
         self.interval_seconds = interval_seconds
         self.started_at = datetime.now(UTC).isoformat(timespec="milliseconds")
         self._bot: discord.Client | None = None
-        self._task: asyncio.Task | None = None
+        self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._failing = False
 
@@ -214,11 +216,8 @@ class HealthReporter:
         self._failing = False
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel(self._task)
+        self._task = None
         if self._bot is not None:
             self._write(stopped=True)
 

@@ -10,11 +10,12 @@ starts, and once more when syncing works again; it is retried every interval.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import TYPE_CHECKING
 
 from knowledge.errors import KnowledgeError
+
+from .background import cancel
 
 if TYPE_CHECKING:
     from .app import FactBot
@@ -35,11 +36,8 @@ class IndexSyncer:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="factbot-sync")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         while True:

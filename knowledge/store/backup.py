@@ -120,16 +120,7 @@ def restore(backup_path: Path | str, db_path: Path | str) -> CopyReport:
     temporary = _temporary_name(db_path)
     kept = None
     try:
-        try:
-            source = dbfile.connect_read_only(backup_path)
-            try:
-                _copy_checked(source, temporary)
-            finally:
-                source.close()
-        except sqlite3.Error as exc:
-            raise StoreError(
-                f"{db_path}: restore failed, nothing was changed: {dbfile.explain(db_path, exc)}"
-            ) from None
+        _stage(backup_path, temporary, db_path)
         dbfile.verify(temporary, full=True, require_factbot=True)
         if exists:
             kept = _keep(db_path, with_wal=live is None)
@@ -168,16 +159,7 @@ def _restore_in_place(backup_path: Path, db_path: Path) -> CopyReport:
     kept = backup(db_path, _kept_name(db_path)).path
     temporary = _temporary_name(db_path)
     try:
-        try:
-            source = dbfile.connect_read_only(backup_path)
-            try:
-                _copy_checked(source, temporary)
-            finally:
-                source.close()
-        except sqlite3.Error as exc:
-            raise StoreError(
-                f"{db_path}: restore failed, nothing was changed: {dbfile.explain(db_path, exc)}"
-            ) from None
+        _stage(backup_path, temporary, db_path)
         staged = StoreConnection.open(temporary)  # upgraded to this FactBot's schema
         try:
             with staged.write() as db:
@@ -328,6 +310,23 @@ def _publish(temporary: Path, final: Path) -> None:
             os.fsync(folder)
         finally:
             os.close(folder)
+
+
+def _stage(backup_path: Path, temporary: Path, db_path: Path) -> None:
+    """Copy the backup to `temporary` (checked) on the way to `db_path`.
+
+    Raises StoreError naming db_path when the backup cannot be read; nothing
+    is changed then."""
+    try:
+        source = dbfile.connect_read_only(backup_path)
+        try:
+            _copy_checked(source, temporary)
+        finally:
+            source.close()
+    except sqlite3.Error as exc:
+        raise StoreError(
+            f"{db_path}: restore failed, nothing was changed: {dbfile.explain(db_path, exc)}"
+        ) from None
 
 
 def _temporary_name(final: Path) -> Path:
