@@ -348,7 +348,16 @@ class _Scope:
     one server's own. A question is weighed and matched only against the scopes
     its server sees, so no server's facts change how another's are scored."""
 
-    __slots__ = ("described", "facts", "own", "phrased", "sorted_vocab", "typos", "version")
+    __slots__ = (
+        "described",
+        "end",
+        "facts",
+        "own",
+        "phrased",
+        "sorted_vocab",
+        "typos",
+        "version",
+    )
 
     def __init__(self, version: int) -> None:
         self.own: dict[str, _Growable] = {}  # word -> facts that use it
@@ -358,6 +367,7 @@ class _Scope:
         self.typos = _TypoIndex()
         self.version = version  # a new number whenever a word joins or leaves
         self.facts = 0  # live facts
+        self.end = 0  # every fact of this scope is numbered below this
 
     def df(self, word: str) -> int:
         """How many of this scope's facts a word reaches (0: not in its vocabulary)."""
@@ -519,6 +529,7 @@ class Retriever:
             scope = self._scopes.get(key)
             if scope is None:
                 scope = self._scopes[key] = self._new_scope()
+            scope.end = number + 1
             own, described = words.setdefault(key, ({}, {}))
             for token in terms.tokens:
                 own.setdefault(token, []).append(number)
@@ -581,6 +592,7 @@ class Retriever:
         for phrasing in terms.phrasing_keys:
             scope.phrased[phrasing] = [*scope.phrased.get(phrasing, ()), number]
         scope.facts += 1
+        scope.end = number + 1
         self._number[fact.id] = number  # last: the fact is searchable once complete
 
     def remove(self, fact_id: str) -> None:
@@ -840,7 +852,9 @@ class Retriever:
         if scope is None:
             return np.empty(0, dtype=np.int64), np.empty(0), np.empty(0)
         # Facts indexed while this runs are left out: their number is >= size.
-        size = self._flags.n  # the last of a fact's columns to be appended
+        # A scope's facts are all numbered below scope.end: the curated facts,
+        # loaded first, need arrays of their own size, not the whole index's.
+        size = min(self._flags.n, scope.end)  # flags: the last of a fact's columns appended
         covered = np.zeros(size)  # summed weight x similarity, question word by word
         related = np.zeros(size)  # the part of it matched by related words only
         telling = np.zeros(size, dtype=np.uint8)  # matched words that are not everyday ones
