@@ -38,6 +38,7 @@ from ..models import Citation, Fact, Source
 from ..retrieval.normalize import fold
 from ..service import KnowledgeBase
 from ..store import citation_for, fact_from_record, fact_to_record
+from ..store.facts import LIST_COUNT_MAX as LIST_COUNT_MAX  # shown by /fact list
 from .fact_files import ADMIN_LIMITS, CURATED_LIMITS, clean_text, parse_fact
 
 _NEW_ID_TRIES = 5  # a random id already taken (about 1 in 16 million) is drawn again
@@ -50,6 +51,10 @@ TERMINAL_IMPORT_HINT = (
     "--guild SERVER_ID --apply` (JSON or JSON Lines, any number of facts)."
 )
 UNANSWERED_GROUP_SCORE = 85.0
+# Up to this many facts in a server, search and the near-duplicate check read
+# every one (typos found too); beyond, the full-text index picks candidates.
+SCAN_MAX_FACTS = 20_000
+DUPLICATE_CANDIDATES = 2000  # facts compared with a new one, beyond SCAN_MAX_FACTS
 
 
 class NotAllowedError(KnowledgeError):
@@ -179,6 +184,8 @@ class Curator:
     def list_page(
         self, guild_id: int | None, *, removed: bool = False, page: int = 0, per_page: int = 10
     ) -> tuple[list[Fact], int]:
+        """A page of the server's facts, newest first, and how many there are
+        (counted up to LIST_COUNT_MAX + 1: more reads as that)."""
         return self.store.facts_in_scope(
             guild_id, deleted=removed, limit=per_page, offset=page * per_page
         )
@@ -188,27 +195,30 @@ class Curator:
         query = clean_text(query)
         if not query:
             return []
-        found = process.extract(
-            query,
-            self.store.fact_texts(guild_id, with_questions=True),
-            scorer=fuzz.partial_token_set_ratio,
-            processor=utils.default_process,
-            score_cutoff=70,
-            limit=limit,
-        )
-        return [self.store.get_fact(key) for _, _, key in found]
+        if self.store.scope_has_more_than(guild_id, SCAN_MAX_FACTS):
+            # Too many to read: the full-text index's facts with the query's
+            # words, or words starting with them (no typos), best first.
+            ids = self.store.search_fact_ids(query, guild_id, limit=limit)
+        else:
+            found = process.extract(
+                query,
+                self.store.fact_texts(guild_id, with_questions=True),
+                scorer=fuzz.partial_token_set_ratio,
+                processor=utils.default_process,
+                score_cutoff=70,
+                limit=limit,
+            )
+            ids = [key for _, _, key in found]
+        return [self.store.get_fact(key) for key in ids]
 
     def fact_ids(
         self, prefix: str, guild_id: int | None, *, removed: bool = False, limit: int = 25
     ) -> list[str]:
-        """Ids for autocomplete: those containing `prefix`, at most `limit`."""
-        prefix = fold(prefix).strip()
-        rows = self.store.read(
-            f"select id from facts where deleted_at is {'not ' if removed else ''}null "
-            "and (guild_id is null or guild_id is ?) and instr(id, ?) > 0 order by id limit ?",
-            [guild_id, prefix, limit],
+        """Ids for autocomplete: those starting with `prefix` first, then those
+        containing it (see FactStore.fact_ids_like), at most `limit`."""
+        return self.store.fact_ids_like(
+            fold(prefix).strip(), guild_id, removed=removed, limit=limit
         )
-        return [r["id"] for r in rows]
 
     def history(self, fact_id: str, guild_id: int | None) -> list[HistoryEntry]:
         self.visible_fact(fact_id, guild_id, include_removed=True)
@@ -256,8 +266,12 @@ class Curator:
     def near_duplicates(
         self, text: str, guild_id: int | None, *, exclude: str | None = None, limit: int = 3
     ) -> list[tuple[Fact, float]]:
-        """Live facts in scope that say nearly the same thing, best first."""
-        texts = self.store.fact_texts(guild_id)
+        """Live facts in scope that say nearly the same thing, best first. Among
+        more than SCAN_MAX_FACTS, those compared share the text's rarest words."""
+        if self.store.scope_has_more_than(guild_id, SCAN_MAX_FACTS):
+            texts = self.store.similar_texts(text, guild_id, budget=DUPLICATE_CANDIDATES)
+        else:
+            texts = self.store.fact_texts(guild_id)
         if exclude is not None:
             texts.pop(exclude, None)
         found = process.extract(

@@ -18,6 +18,7 @@ from ..errors import FactChangedError, FactNotFoundError, ScopeConflictError, St
 from ..models import Fact
 from .changes import FACT, FACTS, record_change
 from .connection import StoreConnection, utc_now
+from .fact_search import index_for_search
 from .records import (
     fact_columns,
     fact_from_row,
@@ -26,6 +27,9 @@ from .records import (
     insert_row,
     record_hash,
 )
+
+# Facts counted for a page of /fact list: a million would take a second.
+LIST_COUNT_MAX = 10_000
 
 
 class FactTable(StoreConnection):
@@ -209,11 +213,19 @@ class FactTable(StoreConnection):
         self, guild_id: int | None, *, deleted: bool = False, limit: int = 25, offset: int = 0
     ) -> tuple[list[Fact], int]:
         """A page of facts visible in one server (curated and its own admin
-        facts), live or removed, newest first; and the total count."""
+        facts), live or removed, newest first; and the total count, counted up
+        to LIST_COUNT_MAX + 1 (more reads as that)."""
+        # `+guild_id`: the scope is read from the index below, never looked up
+        # by server (the curated facts are in every scope), so a page is read
+        # from index facts_live_by_update (or _removed_) in order.
         where = (
-            f"deleted_at is {'not ' if deleted else ''}null and (guild_id is null or guild_id is ?)"
+            f"deleted_at is {'not ' if deleted else ''}null "
+            "and (+guild_id is null or +guild_id is ?)"
         )
-        total = self.read(f"select count(*) n from facts where {where}", [guild_id])[0]["n"]
+        total = self.read(
+            f"select count(*) n from (select 1 from facts where {where} limit ?)",
+            [guild_id, LIST_COUNT_MAX + 1],
+        )[0]["n"]
         facts = self._facts_where(
             where, [guild_id, limit, offset], tail="order by updated_at desc, id limit ? offset ?"
         )
@@ -245,6 +257,7 @@ def insert_fact(
         },
     )
     _write_children(db, fact)
+    index_for_search(db, [fact.id])
     write_audit_entry(db, now, actor, "create", fact.id, fact.guild_id, None, fact_to_record(fact))
 
 
@@ -257,6 +270,7 @@ def replace_fact(db: Database, fact: Fact, *, actor: str, now: str) -> None:
     db.table("fact_questions").delete_where("fact_id = ?", [fact.id])
     db.table("fact_keywords").delete_where("fact_id = ?", [fact.id])
     _write_children(db, fact)
+    index_for_search(db, [fact.id])
 
 
 def _write_children(db: Database, fact: Fact) -> None:
@@ -387,6 +401,7 @@ def import_facts(
         "insert into fact_keywords (fact_id, position, keyword) values (?, ?, ?)",
         [(f.id, i, k) for f in added for i, k in enumerate(f.keywords)],
     )
+    index_for_search(db, [f.id for f in added])
     audit = [
         (
             now,

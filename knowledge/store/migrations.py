@@ -218,6 +218,37 @@ def imports(db: Database) -> None:
     )
 
 
+@migrations(name="0007_fact_search")
+def fact_search(db: Database) -> None:
+    # Curation at a million facts (knowledge.store.fact_search): a full-text
+    # index of each fact (rowid: the fact's rowid) over its text, and its id,
+    # questions and keywords, kept by the write primitives in knowledge.store.facts;
+    # and its per-word document counts, to search by the rarest words first.
+    db.execute(
+        "create virtual table fact_search using fts5"
+        "(text, extra, tokenize = 'unicode61 remove_diacritics 2')"
+    )
+    db.execute(f"insert into fact_search (rowid, text, extra) {SEARCH_ROWS} from facts f")
+    db.execute("create virtual table fact_search_words using fts5vocab(fact_search, 'row')")
+    # /fact list pages, newest first, live or removed, read in order (and
+    # counted) from these alone, without sorting or reading every fact.
+    for name, deleted in (("live", "is null"), ("removed", "is not null")):
+        db.execute(
+            f"create index facts_{name}_by_update on facts "
+            f"(updated_at desc, id, guild_id) where deleted_at {deleted}"
+        )
+
+
+# A fact's row of the search index: its text, then its id, questions and keywords.
+SEARCH_ROWS = (
+    "select f.rowid, f.text, f.id || ' ' || "
+    "coalesce((select group_concat(question, ' ') from fact_questions q "
+    "where q.fact_id = f.id), '') || ' ' || "
+    "coalesce((select group_concat(keyword, ' ') from fact_keywords k "
+    "where k.fact_id = f.id), '')"
+)
+
+
 def applied_migration_names(conn: sqlite3.Connection) -> list[str]:
     """The FactBot steps recorded in a database, oldest first: the one reader of
     `_sqlite_migrations`, which other tools' migration sets may share. Empty

@@ -14,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from knowledge.curation.curator import (
+    LIST_COUNT_MAX,
     MAX_IMPORT_BYTES,
     TERMINAL_IMPORT_HINT,
     Curator,
@@ -337,6 +338,8 @@ class Facts(commands.Cog):
     @app_commands.describe(removed="List removed facts instead")
     async def list_facts(self, interaction: discord.Interaction, removed: bool = False) -> None:
         require_admin(self.bot, interaction)
+        # Answer within Discord's 3 seconds whatever a page of a million costs.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         guild_id = interaction.guild_id
         facts, total = await self._run(
             self.curator.list_page, guild_id, removed=removed, per_page=PER_PAGE
@@ -359,6 +362,7 @@ class Facts(commands.Cog):
         self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 200]
     ) -> None:
         require_admin(self.bot, interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         found = await self._run(self.curator.search, query, interaction.guild_id)
         title = f"Facts matching “{discord_text.safe_text(query, 200)}”"
 
@@ -376,11 +380,11 @@ class Facts(commands.Cog):
         total: int,
         render: Callable[[int], Awaitable[discord.Embed]],
     ) -> None:
-        pages = max(1, -(-total // PER_PAGE))
+        pages = max(1, -(-min(total, LIST_COUNT_MAX) // PER_PAGE))
         kwargs: dict[str, Any] = {"embed": first, "ephemeral": True, "allowed_mentions": NONE}
         if pages > 1:
             kwargs["view"] = PageView(self.bot, interaction.user.id, pages, render)
-        await interaction.response.send_message(**kwargs)
+        await interaction.followup.send(**kwargs)  # the interaction was deferred
 
     @fact.command(
         name="history", description="Every change to a fact; roll back to an earlier version."

@@ -6,7 +6,13 @@ import re
 
 import discord
 
-from knowledge.curation.curator import FactDetails, HistoryEntry, ImportPlan, UnansweredGroup
+from knowledge.curation.curator import (
+    LIST_COUNT_MAX,
+    FactDetails,
+    HistoryEntry,
+    ImportPlan,
+    UnansweredGroup,
+)
 from knowledge.models import Fact
 
 from ... import discord_text
@@ -69,7 +75,8 @@ def fact_embed(details: FactDetails) -> discord.Embed:
 
 
 def fact_pages(title: str, facts: list[Fact], total: int, page: int) -> discord.Embed:
-    pages = max(1, -(-total // PER_PAGE))
+    pages = max(1, -(-min(total, LIST_COUNT_MAX) // PER_PAGE))
+    more = "+" if total > LIST_COUNT_MAX else ""  # counted no further
     lines = [f"`{f.id}` {discord_text.safe_text(f.text, 160)}" for f in facts]
     embed = discord.Embed(
         title=discord_text.clip(title, discord_text.EMBED_TITLE),
@@ -78,7 +85,9 @@ def fact_pages(title: str, facts: list[Fact], total: int, page: int) -> discord.
         ),
         colour=COLOUR,
     )
-    embed.set_footer(text=f"Page {page + 1} of {pages} · {total} fact(s)")
+    embed.set_footer(
+        text=f"Page {page + 1} of {pages:,}{more} · {min(total, LIST_COUNT_MAX):,}{more} fact(s)"
+    )
     return embed
 
 
