@@ -15,6 +15,7 @@ from knowledge.errors import InvalidQuestionError
 from knowledge.models import Response, ResponseKind, Status
 from knowledge.service import AskResult
 
+from ..deferral import send_reply, within_window
 from ..errors import Refusal, reply_to_error, reply_to_message_error
 from ..rendering import notice, render_answer, render_response
 
@@ -116,12 +117,15 @@ class Ask(commands.Cog):
             raise Refusal(_cooldown_text(wait))
         if not question.strip():
             raise Refusal("That message has no text I can read as a question.")
-        response = await self._respond(
-            question, interaction.guild_id, interaction.channel_id, interaction.user.id, via
+        response = await within_window(
+            interaction,
+            self._respond(
+                question, interaction.guild_id, interaction.channel_id, interaction.user.id, via
+            ),
         )
         if response.kind is ResponseKind.NOTHING:
             raise Refusal("That message has no text I can read as a question.")
-        await interaction.response.send_message(**render_response(response).kwargs())
+        await send_reply(interaction, **render_response(response).kwargs())
 
     # -- buttons -----------------------------------------------------------
     async def on_pick(self, interaction: discord.Interaction, question_id: int, index: int) -> None:

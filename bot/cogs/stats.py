@@ -14,13 +14,13 @@ from knowledge.stats import UsageStats
 
 from .. import discord_text
 from ..charts import questions_per_day_png
+from ..deferral import send_reply, within_window
 from ..errors import Refusal
 
 if TYPE_CHECKING:
     from ..app import FactBot
 
 CHART_NAME = "questions-per-day.png"
-THINKING_AFTER_SECONDS = 1.5
 
 
 def stats_embed(stats: UsageStats, scope_label: str) -> discord.Embed:
@@ -88,20 +88,9 @@ class Stats(commands.Cog):
             if scope == "all"
             else (interaction.guild.name if interaction.guild else "this server")
         )
-        # Work before answering, so that a failure still gets a private apology. Only
-        # slow work shows the public "thinking…" (Discord wants an answer within 3 s);
-        # after that Discord shows any reply, an apology too, to the whole channel.
-        work = asyncio.ensure_future(self._compute(guild_id, label))
-        done, _ = await asyncio.wait({work}, timeout=THINKING_AFTER_SECONDS)
-        if not done:
-            await interaction.response.defer(thinking=True)
-        stats, png = await work
-        send = (
-            interaction.followup.send
-            if interaction.response.is_done()
-            else interaction.response.send_message
-        )
-        await send(
+        stats, png = await within_window(interaction, self._compute(guild_id, label))
+        await send_reply(
+            interaction,
             embed=stats_embed(stats, discord_text.safe_text(label, 100)),
             file=discord.File(io.BytesIO(png), filename=CHART_NAME),
             allowed_mentions=discord.AllowedMentions.none(),

@@ -13,7 +13,9 @@ Triggers:
 - `/fact show` (`Curator.show`): the fact id "boom";
 - the `/fact add` form (`Curator.validate`): a fact text containing BOOM;
 - `/stats` (`KnowledgeBase.usage_stats`): the server FAULTY_GUILD; and, not a
-  fault, `/stats scope:all` takes SLOW_STATS_SECONDS longer than usual.
+  fault, `/stats scope:all` takes SLOW_STATS_SECONDS longer than usual;
+- not a fault either: a message containing SLOW is answered SLOW_ASK_SECONDS late
+  (as if SLOW were not there).
 
 `FACTBOT_TEST_HEARTBEAT_TIMEOUT` (seconds), when set, is passed to discord.py as
 its documented `heartbeat_timeout` client option (default 60 s), so a test can
@@ -28,6 +30,8 @@ import time
 from typing import Any
 
 BOOM = "kaboomzz"  # a plain word: message cleaning keeps it inside a question
+SLOW = "slowpokezz"
+SLOW_ASK_SECONDS = 2.5  # past Discord's 3-second window with the time already spent
 UNLUCKY = 1_080_000_000_000_000_666
 FAULTY_GUILD = 1_100_000_000_000_000_001  # the default world's "Other Server"
 FAULT = "injected fault"
@@ -58,6 +62,9 @@ def plant_faults() -> None:
         # BOOM is markup ("__boom__") a message is read without: check it as sent.
         if isinstance(message, str) and BOOM in message:
             _raise("retrieval")
+        if isinstance(message, str) and SLOW in message:
+            time.sleep(SLOW_ASK_SECONDS)
+            message = message.replace(SLOW, "")
         return respond(self, message, *args, **kwargs)
 
     answer_suggestion = KnowledgeBase.answer_suggestion

@@ -12,7 +12,7 @@ import pytest
 
 from bot.errors import APOLOGY
 
-from .faulty_bot import BOOM, FAULT, FAULTY_GUILD, UNLUCKY
+from .faulty_bot import BOOM, FAULT, FAULTY_GUILD, SLOW, UNLUCKY
 from .harness import allows_no_mentions, buttons, custom_ids, embed_text
 
 
@@ -106,6 +106,14 @@ async def test_slow_stats_show_thinking_and_then_the_answer(users):
     assert callback.type == 5 and not callback.ephemeral  # deferred: "FactBot is thinking…"
     reply = await handle.reply(timeout=15)
     assert "FactBot usage — all servers" in embed_text(reply) and not reply.ephemeral
+
+
+async def test_slow_ask_shows_thinking_and_then_the_answer(users):
+    handle = await users.member.slash("ask", {"question": f"How big is GREE? {SLOW}"})
+    callback = await handle.response(timeout=10)
+    assert callback.type == 5 and not callback.ephemeral  # deferred within the window
+    reply = await handle.reply(timeout=15)
+    assert "20 million" in embed_text(reply) and not reply.ephemeral
 
 
 async def test_fact_show_fault_gets_a_private_apology(bot, users):
