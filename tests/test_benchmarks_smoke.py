@@ -89,3 +89,14 @@ def test_propagation_benchmark_measures_every_edit_reaching_another_process():
     assert run.returncode == 0, run.stderr
     assert "Edit to another process (the article's facts, sync every 500 ms" in run.stdout
     assert ": 3 edits, p50 " in run.stdout and "when nothing changed" in run.stdout
+
+
+def test_curation_benchmark_measures_bulk_import_and_every_action_beside_the_old_path(tmp_path):
+    run = run_module("benchmarks.curation", "--sizes", "300", "--out", str(tmp_path))
+    assert run.returncode == 0, run.stderr
+    (size,) = json.loads((tmp_path / "curation-latest.json").read_text())["sizes"]
+    assert size["size"] == 300 and size["bulk_import_s"] > 0 and size["old_first_file_s"] > 0
+    for action in ("search", "near_duplicates", "autocomplete", "list_page"):
+        timed = size["curation"][action]
+        assert timed["n"] > 0 and timed["old"]["n"] > 0 and timed["p99_ms"] >= timed["p50_ms"]
+    assert "| 300 | near duplicates |" in run.stdout
