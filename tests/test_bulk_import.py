@@ -15,7 +15,11 @@ from pathlib import Path
 import pytest
 
 from knowledge.cli.main import main
-from knowledge.curation.bulk_import import bulk_import, unfinished_import_notes
+from knowledge.curation.bulk_import import (
+    ImportInterruptedError,
+    bulk_import,
+    unfinished_import_notes,
+)
 from knowledge.curation.curator import MAX_IMPORT_FACTS, Curator, InvalidFactError
 from knowledge.service import KnowledgeBase
 from knowledge.store import FactStore
@@ -248,3 +252,21 @@ def test_the_cli_never_builds_the_index(cli_config, capsys, tmp_path, monkeypatc
     monkeypatch.setattr(KnowledgeBase, "open", refuse)
     path = write_jsonl(tmp_path / "club.jsonl", [club_record(n) for n in range(5)])
     assert run(cli_config, capsys, str(path), "--guild", str(GUILD), "--apply")[0] == 0
+
+
+def test_a_file_changed_between_the_check_and_the_writing_is_not_written(store, tmp_path):
+    from knowledge.curation.build import build
+
+    build(store)
+    path = write_jsonl(tmp_path / "club.jsonl", [club_record(n) for n in range(5)])
+
+    def edit_the_file(phase: str, done: int, total: int) -> None:
+        if phase == "writing" and done == 0:
+            with path.open("a", encoding="utf-8") as file:
+                file.write(json.dumps(club_record(99)) + "\n")
+
+    with pytest.raises(ImportInterruptedError, match=r"after writing 0 of 5 facts.*file changed"):
+        bulk_import(store, path, guild_id=GUILD, actor="t", apply=True, progress=edit_the_file)
+    assert store.read("select count(*) n from facts where guild_id = 42")[0]["n"] == 0
+    (note,) = unfinished_import_notes(store)
+    assert "has written 0 of 5 facts" in note

@@ -204,7 +204,7 @@ class _Planner:
                     self.sources,
                     guild_id=self.guild_id,
                     is_owner=True,
-                    new_id=str,
+                    new_id=str,  # never called: every record has its id by now
                 )
             except (InvalidFactError, NotAllowedError) as exc:
                 report.rejected += 1
