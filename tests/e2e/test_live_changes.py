@@ -148,3 +148,29 @@ async def test_terminal_changes_reach_the_running_bot(tmp_path):
             assert code == 0 and "kept as" in output, output
             await answered_within(member, question, "first Sunday")
         assert_clean_log(process)
+
+
+async def test_a_bulk_import_from_the_terminal_reaches_the_running_bot(tmp_path):
+    records = [
+        {
+            "id": f"swap-{n:04d}",
+            "text": f"Book swap table {n} holds the Quillon {n} novels.",
+            "questions": [f"Where are the Quillon {n} novels?"],
+            "citation": "https://example.org/club Club calendar",
+        }
+        for n in range(3000)  # more than /fact import takes: two batches
+    ]
+    path = tmp_path / "swap.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    async with DiscordDouble.with_default_world() as double:
+        ids = double.ids
+        process = BotProcess(double, tmp_path, FAST)
+        async with process.running():
+            member = Users(double, process).member
+            code, output = await process.run(
+                "knowledge", "fact", "import", str(path), "--guild", str(ids.guild), "--apply"
+            )
+            assert code == 0 and "Applied: 3000 added" in output, output
+            await answered_within(member, "where are the quillon 2999 novels?", "table 2999")
+            assert process.count("select count(*) from changes where kind = 'facts'") == 2
+        assert_clean_log(process)
