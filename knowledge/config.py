@@ -30,12 +30,7 @@ class DatabaseConfig:
 
     def _validate(self, where: str) -> None:
         _require(self.busy_timeout_ms >= 0, where, "database.busy_timeout_ms", "must be >= 0")
-        _require(
-            50 <= self.sync_interval_ms <= 60_000,
-            where,
-            "database.sync_interval_ms",
-            "must be between 50 and 60000",
-        )
+        _require_between(self.sync_interval_ms, 50, 60_000, where, "database.sync_interval_ms")
 
 
 @dataclass(frozen=True)
@@ -48,9 +43,8 @@ class RetrievalConfig:
     max_question_chars: int = 500
 
     def _validate(self, where: str) -> None:
-        for key in ("answer_threshold", "suggest_threshold"):
-            value = getattr(self, key)
-            _require(0 <= value <= 100, where, f"retrieval.{key}", "must be between 0 and 100")
+        _require_between(self.answer_threshold, 0, 100, where, "retrieval.answer_threshold")
+        _require_between(self.suggest_threshold, 0, 100, where, "retrieval.suggest_threshold")
         _require(
             self.suggest_threshold <= self.answer_threshold,
             where,
@@ -62,12 +56,7 @@ class RetrievalConfig:
         _require(
             1 <= self.max_suggestions <= 3, where, "retrieval.max_suggestions", "must be 1, 2 or 3"
         )
-        _require(
-            20 <= self.max_question_chars <= 4000,
-            where,
-            "retrieval.max_question_chars",
-            "must be between 20 and 4000",
-        )
+        _require_between(self.max_question_chars, 20, 4000, where, "retrieval.max_question_chars")
 
 
 @dataclass(frozen=True)
@@ -118,12 +107,7 @@ class HealthConfig:
     interval_seconds: float = 15.0
 
     def _validate(self, where: str) -> None:
-        _require(
-            1 <= self.interval_seconds <= 300,
-            where,
-            "health.interval_seconds",
-            "must be between 1 and 300",
-        )
+        _require_between(self.interval_seconds, 1, 300, where, "health.interval_seconds")
 
 
 @dataclass(frozen=True)
@@ -133,24 +117,14 @@ class ConversationConfig:
     max_speakers: int = 10000
 
     def _validate(self, where: str) -> None:
-        _require(
-            0 <= self.followup_seconds <= 86400,
-            where,
-            "conversation.followup_seconds",
-            "must be between 0 and 86400",
-        )
+        _require_between(self.followup_seconds, 0, 86400, where, "conversation.followup_seconds")
         _require(
             self.followup_seconds <= self.reply_followup_seconds <= 86400,
             where,
             "conversation.reply_followup_seconds",
             "must be between conversation.followup_seconds and 86400",
         )
-        _require(
-            1 <= self.max_speakers <= 1_000_000,
-            where,
-            "conversation.max_speakers",
-            "must be between 1 and 1000000",
-        )
+        _require_between(self.max_speakers, 1, 1_000_000, where, "conversation.max_speakers")
 
 
 @dataclass(frozen=True)
@@ -167,6 +141,10 @@ class Config:
 def _require(ok: bool, where: str, key: str, problem: str) -> None:
     if not ok:
         raise ConfigError(f"{where}: {key} {problem}")
+
+
+def _require_between(value: float, low: int, high: int, where: str, key: str) -> None:
+    _require(low <= value <= high, where, key, f"must be between {low} and {high}")
 
 
 def default_config_path() -> Path:
