@@ -19,10 +19,13 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from ..errors import FactFileError, InvalidQuestionError
 from ..models import Answer, Response, ResponseKind, Status
+
+if TYPE_CHECKING:
+    from ..service import KnowledgeBase
 
 ABSTAIN_KINDS = frozenset({"oos", "near_miss"})
 SMALL_TALK_KINDS = frozenset({"smalltalk"})
@@ -44,19 +47,6 @@ KIND_ORDER = (
 RIGHT, ONE_CLICK, DONT_KNOW, WRONG = "right", "one click", "don't know", "wrong"
 OUTCOMES = (RIGHT, ONE_CLICK, DONT_KNOW, WRONG)
 EVAL_CHANNEL = 0  # every item is asked by its own person, in this channel
-
-
-class Asker(Protocol):
-    def respond(
-        self,
-        message: str,
-        *,
-        guild_id: int | None = None,
-        channel_id: int | None = None,
-        user_id: int | str | None = None,
-        via: str = "cli",
-        log: bool = True,
-    ) -> Response: ...
 
 
 @dataclass(frozen=True)
@@ -211,7 +201,7 @@ def grade(item: EvalItem, response: Response | None, fact_text: Callable[[str], 
 
 
 def evaluate(
-    kb: Asker,
+    kb: KnowledgeBase,
     items: list[EvalItem],
     *,
     guild_id: int | None = None,
@@ -244,7 +234,6 @@ def evaluate(
     return report
 
 
-def _fact_text(kb: object) -> Callable[[str], str]:
-    retriever = getattr(kb, "retriever", None)
-    texts = {f.id: f.text for f in retriever.facts()} if retriever is not None else {}
+def _fact_text(kb: KnowledgeBase) -> Callable[[str], str]:
+    texts = {f.id: f.text for f in kb.retriever.facts()}
     return lambda fact_id: texts.get(fact_id, "")
