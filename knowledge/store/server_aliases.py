@@ -39,10 +39,7 @@ class ServerAliases(StoreConnection):
         ignoring case. Raises AliasError when the server has too many aliases."""
         now = utc_now()
         with self.write() as db:
-            before = db.execute(
-                "select canonical from server_aliases where guild_id = ? and alias = ?",
-                [guild_id, alias],
-            ).fetchone()
+            before = _meaning(db, guild_id, alias)
             if before is None:
                 (count,) = db.execute(
                     "select count(*) from server_aliases where guild_id = ?", [guild_id]
@@ -52,14 +49,14 @@ class ServerAliases(StoreConnection):
                         f"This server already has {MAX_SERVER_ALIASES} aliases; "
                         "remove one before adding another."
                     )
-            elif before[0] == canonical:
+            elif before == canonical:
                 return
             db.execute(
                 "insert or replace into server_aliases "
                 "(guild_id, alias, canonical, created_by, created_at) values (?, ?, ?, ?, ?)",
                 [guild_id, alias, canonical, actor, now],
             )
-            old = {"alias": alias, "canonical": before[0]} if before else None
+            old = {"alias": alias, "canonical": before} if before is not None else None
             _audit(
                 db, now, actor, "alias-add", guild_id, old, {"alias": alias, "canonical": canonical}
             )
@@ -70,11 +67,8 @@ class ServerAliases(StoreConnection):
         Raises AliasError when the server has no such alias."""
         now = utc_now()
         with self.write() as db:
-            row = db.execute(
-                "select canonical from server_aliases where guild_id = ? and alias = ?",
-                [guild_id, alias],
-            ).fetchone()
-            if row is None:
+            meant = _meaning(db, guild_id, alias)
+            if meant is None:
                 raise AliasError(f"This server has no alias {alias!r}.")
             db.execute(
                 "delete from server_aliases where guild_id = ? and alias = ?", [guild_id, alias]
@@ -85,10 +79,10 @@ class ServerAliases(StoreConnection):
                 actor,
                 "alias-remove",
                 guild_id,
-                {"alias": alias, "canonical": row[0]},
+                {"alias": alias, "canonical": meant},
                 None,
             )
-        return str(row[0])
+        return meant
 
     def alias_audit(self, guild_id: int) -> list[dict[str, Any]]:
         """The audit entries of a server's alias changes, oldest first."""
@@ -96,6 +90,15 @@ class ServerAliases(StoreConnection):
             "select * from audit_log where guild_id = ? and action like 'alias-%' order by id",
             [guild_id],
         )
+
+
+def _meaning(db: Database, guild_id: int, alias: str) -> str | None:
+    """What `alias` stands for in the server now (None: not one of its aliases)."""
+    row = db.execute(
+        "select canonical from server_aliases where guild_id = ? and alias = ?",
+        [guild_id, alias],
+    ).fetchone()
+    return None if row is None else str(row[0])
 
 
 def _audit(
