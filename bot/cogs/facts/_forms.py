@@ -16,6 +16,27 @@ if TYPE_CHECKING:
     from ._cog import Facts
 
 
+def _field(
+    shown: FormFields,
+    name: str,
+    label: str,
+    *,
+    required: bool = False,
+    style: discord.TextStyle = discord.TextStyle.paragraph,
+    placeholder: str | None = None,
+) -> discord.ui.TextInput[FactForm]:
+    """The input for FormFields' field `name`: it shows that field of `shown`
+    and takes as many characters as knowledge.curation.form allows it."""
+    return discord.ui.TextInput(
+        label=label,
+        style=style,
+        required=required,
+        max_length=FIELD_CHARS[name],
+        default=getattr(shown, name) or None,
+        placeholder=placeholder,
+    )
+
+
 class FactForm(discord.ui.Modal):
     """Five fields: the fact, its questions, keywords, source and quote. Only the
     admin who opened it, in the server it was opened in, can submit it.
@@ -45,41 +66,28 @@ class FactForm(discord.ui.Modal):
         self.version = version
         self.shown = shown
         self.review_ids = review_ids
-        self.text: discord.ui.TextInput[FactForm] = discord.ui.TextInput(
-            label="Fact (one claim, readable on its own)",
-            style=discord.TextStyle.paragraph,
-            max_length=FIELD_CHARS["text"],
-            default=shown.text or None,
-        )
-        self.questions: discord.ui.TextInput[FactForm] = discord.ui.TextInput(
-            label="Alternate questions (one per line)",
-            style=discord.TextStyle.paragraph,
-            required=False,
-            max_length=FIELD_CHARS["questions"],
-            default=shown.questions or None,
+        self.text = _field(shown, "text", "Fact (one claim, readable on its own)", required=True)
+        self.questions = _field(
+            shown,
+            "questions",
+            "Alternate questions (one per line)",
             placeholder="How many users did GREE have?\nhow big is gree",
         )
-        self.keywords: discord.ui.TextInput[FactForm] = discord.ui.TextInput(
-            label="Aliases or keywords (one per line)",
-            style=discord.TextStyle.paragraph,
-            required=False,
-            max_length=FIELD_CHARS["keywords"],
-            default=shown.keywords or None,
+        self.keywords = _field(
+            shown,
+            "keywords",
+            "Aliases or keywords (one per line)",
             placeholder="GREE\nTokyo, Japan",
         )
-        self.source: discord.ui.TextInput[FactForm] = discord.ui.TextInput(
-            label="Source: ID and ¶, or a URL and note",
-            max_length=FIELD_CHARS["source"],
-            default=shown.source or None,
+        self.source = _field(
+            shown,
+            "source",
+            "Source: ID and ¶, or a URL and note",
+            required=True,
+            style=discord.TextStyle.short,
             placeholder=source_hint[:100] or None,
         )
-        self.quote: discord.ui.TextInput[FactForm] = discord.ui.TextInput(
-            label="Verbatim quote (needed for a source)",
-            style=discord.TextStyle.paragraph,
-            required=False,
-            max_length=FIELD_CHARS["quote"],
-            default=shown.quote or None,
-        )
+        self.quote = _field(shown, "quote", "Verbatim quote (needed for a source)")
         for item in (self.text, self.questions, self.keywords, self.source, self.quote):
             self.add_item(item)
 
