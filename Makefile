@@ -50,7 +50,7 @@ format: install
 ## Benchmarks: FactBot against the naive scan from 60 to 1,000,000 facts, the
 ## event loop under load, and end to end through discord.py (about 10 minutes;
 ## bench-quick: under 2); then bulk import and curation at 10,000 to 1,000,000
-## facts beside the old code paths (benchmarks/curation.py, about 15 minutes).
+## facts beside the old code paths (benchmarks/curation.py, about 20 minutes).
 ## Tables on stdout, JSON in benchmarks/results/.
 bench: install
 	$(BIN)/python -m benchmarks

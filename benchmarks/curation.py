@@ -257,7 +257,7 @@ def render(results: list[dict[str, Any]]) -> str:
     for r in results:
         lines.append(
             f"| {r['size']:,} | {r['bulk_import_s']:.1f} s | {r['size'] / r['bulk_import_s']:,.0f} "
-            f"| {r['old_import_estimate_s']:.0f} s ({-(-r['size'] // MAX_IMPORT_FACTS)} files) "
+            f"| {r['old_import_estimate_s']:,.0f} s ({-(-r['size'] // MAX_IMPORT_FACTS)} files) "
             f"| {r['old_first_file_s']:.1f} s / {r['old_last_file_s']:.1f} s |"
         )
     lines += [
