@@ -74,6 +74,17 @@ class Route:
         return f"{self.method} {self.template}"
 
 
+class RouteGroup:
+    """A group of the double's routes; their handlers read and change its state (``self.d``)."""
+
+    def __init__(self, double: DiscordDouble) -> None:
+        self.d = double
+
+    def routes(self) -> list[Route]:
+        """The group's route table."""
+        raise NotImplementedError
+
+
 def json_response(
     data: Any, status: int = 200, headers: dict[str, str] | None = None
 ) -> web.Response:

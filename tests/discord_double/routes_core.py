@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from aiohttp import web
 
 from .commands import check_commands
@@ -15,18 +13,12 @@ from .payloads import (
     role_payload,
     user_payload,
 )
-from .rest import RestCall, Route, no_content, ok
+from .rest import RestCall, Route, RouteGroup, no_content, ok
 from .validation import ApiError, DiscordError, not_found
 
-if TYPE_CHECKING:
-    from .server import DiscordDouble
 
-
-class CoreRoutes:
+class CoreRoutes(RouteGroup):
     """Everything a client needs to log in and look things up."""
-
-    def __init__(self, double: DiscordDouble) -> None:
-        self.d = double
 
     def routes(self) -> list[Route]:
         """The route table (static paths before parameterised ones)."""

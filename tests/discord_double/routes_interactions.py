@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
@@ -13,7 +13,7 @@ from . import interactions as ix
 from .messages import CHAT_INPUT_COMMAND, CONTEXT_MENU_COMMAND, DEFAULT, LOADING, StoredMessage
 from .payloads import user_payload
 from .records import EPHEMERAL, FileTuple
-from .rest import RestCall, Route, no_content, ok
+from .rest import RestCall, Route, RouteGroup, no_content, ok
 from .validation import (
     ApiError,
     DiscordError,
@@ -22,9 +22,6 @@ from .validation import (
     check_modal,
     not_found,
 )
-
-if TYPE_CHECKING:
-    from .server import DiscordDouble
 
 Json = dict[str, Any]
 PONG, MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE, AUTOCOMPLETE_RESULT, MODAL = (
@@ -54,11 +51,8 @@ def _unknown_webhook() -> ApiError:
     return ApiError(DiscordError(10015, "Unknown Webhook", status=404), violation=True)
 
 
-class InteractionRoutes:
+class InteractionRoutes(RouteGroup):
     """Interaction responses and the follow-up webhook, with Discord's protocol rules."""
-
-    def __init__(self, double: DiscordDouble) -> None:
-        self.d = double
 
     def routes(self) -> list[Route]:
         """The route table (``@original`` before ``{message_id}``)."""

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from aiohttp import web
 
-from .rest import RestCall, Route, no_content, ok
+from .rest import RestCall, Route, RouteGroup, no_content, ok
 from .validation import ApiError, DiscordError, check_message, not_found
 from .world import (
     ATTACH_FILES,
@@ -18,9 +16,6 @@ from .world import (
     Channel,
 )
 
-if TYPE_CHECKING:
-    from .server import DiscordDouble
-
 MESSAGE = "/channels/{channel_id}/messages/{message_id}"
 
 
@@ -29,11 +24,8 @@ def missing_permissions() -> ApiError:
     return ApiError(DiscordError(50013, "Missing Permissions", status=403), violation=True)
 
 
-class MessageRoutes:
+class MessageRoutes(RouteGroup):
     """Create, read, edit and delete channel messages as the bot."""
-
-    def __init__(self, double: DiscordDouble) -> None:
-        self.d = double
 
     def routes(self) -> list[Route]:
         """The route table."""
