@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import KW_ONLY, dataclass, replace
 from functools import lru_cache
 
 from ..models import Answer, Fact, Response, ResponseKind, ScoredFact, Status, Suggestion
@@ -63,23 +63,16 @@ class _Part:
         return replace(self.answer, question=self.asked)
 
 
+@dataclass(frozen=True)
 class Responder:
     """Reads messages and answers them with `ask` (one question in, one Answer out)."""
 
-    def __init__(
-        self,
-        ask: Callable[[str], Answer],
-        vocabulary: Vocabulary,
-        memory: ConversationMemory,
-        *,
-        known: Callable[[str], bool] = lambda word: True,
-        max_facts: int = 3,
-    ) -> None:
-        self.ask = ask
-        self.vocabulary = vocabulary
-        self.memory = memory
-        self.known = known
-        self.max_facts = max_facts
+    ask: Callable[[str], Answer]
+    vocabulary: Vocabulary
+    memory: ConversationMemory
+    _: KW_ONLY
+    known: Callable[[str], bool] = lambda word: True
+    max_facts: int = 3
 
     def respond(
         self,
