@@ -36,17 +36,21 @@ def record_hash(record: dict[str, Any]) -> str:
 
 
 def fact_columns(fact: Fact) -> dict[str, Any]:
-    """The fact's own columns in the facts table (questions and keywords live apart)."""
-    return {
-        "id": fact.id,
-        "text": fact.text,
-        "source_id": fact.source_id,
-        "paragraph": fact.paragraph,
-        "quote": fact.quote,
-        "citation_note": fact.citation_note,
-        "origin": fact.origin,
-        "guild_id": fact.guild_id,
-    }
+    """The fact's own columns in the facts table, in the table's order
+    (questions and keywords live apart)."""
+    return {name: getattr(fact, name) for name in _FACT_COLUMNS}
+
+
+_FACT_COLUMNS = (
+    "id",
+    "text",
+    "source_id",
+    "paragraph",
+    "quote",
+    "citation_note",
+    "origin",
+    "guild_id",
+)
 
 
 def fact_from_row(
