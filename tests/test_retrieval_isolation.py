@@ -82,20 +82,17 @@ def faq_fact(fact_id: str, guild_id: int, text: str, *questions: str) -> Fact:
 
 
 CHESS, HIKING = 2001, 2002
-# The same words, meaning different things in each server.
+# The same questions, meaning different things in each server.
+MEETUP = ("Where is the club meetup?", "When is the club meetup?")
+FEE = ("How much is the club fee?",)
+CAPTAIN = ("Who is the club captain?",)
 CONFUSABLE = [
-    faq_fact("chess-meetup", CHESS, "The club meetup is at the Central Library on Fridays at 7pm.",
-               "Where is the club meetup?", "When is the club meetup?"),
-    faq_fact("chess-club-fee", CHESS, "Club membership costs a fee of 20 dollars a year.",
-               "How much is the club fee?"),
-    faq_fact("chess-captain", CHESS, "Dana Whitfield is the club captain and runs the ladder.",
-               "Who is the club captain?"),
-    faq_fact("hike-meetup", HIKING, "The club meetup is at the Ridge Trail car park on Sundays at 8am.",
-               "Where is the club meetup?", "When is the club meetup?"),
-    faq_fact("hike-club-fee", HIKING, "The club membership fee is nothing; the bus to the trail costs 5 dollars.",
-               "How much is the club fee?"),
-    faq_fact("hike-captain", HIKING, "Omar Haddad is the club captain and carries the first aid kit.",
-               "Who is the club captain?"),
+    faq_fact("chess-meetup", CHESS, "The club meetup is at the Central Library on Fridays at 7pm.", *MEETUP),
+    faq_fact("chess-club-fee", CHESS, "Club membership costs a fee of 20 dollars a year.", *FEE),
+    faq_fact("chess-captain", CHESS, "Dana Whitfield is the club captain and runs the ladder.", *CAPTAIN),
+    faq_fact("hike-meetup", HIKING, "The club meetup is at the Ridge Trail car park on Sundays at 8am.", *MEETUP),
+    faq_fact("hike-club-fee", HIKING, "The club membership fee is nothing; the bus to the trail costs 5 dollars.", *FEE),
+    faq_fact("hike-captain", HIKING, "Omar Haddad is the club captain and carries the first aid kit.", *CAPTAIN),
 ]  # fmt: skip
 
 
