@@ -48,6 +48,14 @@ from .normalize import (
     mismatched,
     question_type,
 )
+from .semantic import (
+    CANDIDATE_CLOSENESS,
+    SemanticIndex,
+    closeness_of,
+    closeness_points,
+    default_vectors,
+    lifted,
+)
 
 # Weight given to a question word the fact base has never seen, relative to the
 # rarest word it has: such a word is a sign the question is about something else.
@@ -452,6 +460,10 @@ class Retriever:
         self._lengths = _Growable(np.empty(0, dtype=np.uint32))  # FactTerms.lengths
         self._flags = _Growable(np.empty(0, dtype=np.uint8))
         self._vocab_version = 0  # numbers scopes' versions
+        self._semantic = SemanticIndex(default_vectors(), self.normalizer.english.zipf)
+        # Closeness in meaning lifts a score at most to just under the answer
+        # threshold: it offers a fact, never asserts one.
+        self._lift_ceiling = self.config.answer_threshold - 0.01
         self._scopes: dict[int, _Scope] = {CURATED: self._new_scope()}
         # Question words recur: what each stands for in a server's vocabulary
         # is kept until that vocabulary changes (a word added or gone), tagged
@@ -515,6 +527,9 @@ class Retriever:
         for fact in facts:
             if fact.id in self._number:  # a later version of the same fact wins
                 replaced.add(self._number[fact.id])
+                old = self._facts[self._number[fact.id]]
+                if old is not None:
+                    self._semantic.clear(self._number[fact.id], scope_of(old))
                 self._facts[self._number[fact.id]] = None
                 self._phrasings[self._number[fact.id]] = None
             terms = self.analyse(fact)
@@ -526,6 +541,7 @@ class Retriever:
             lengths.append(terms.lengths)
             flags.append(terms.flags)
             key = scope_of(fact)
+            self._semantic.append(number, key, terms.tokens)
             scope = self._scopes.get(key)
             if scope is None:
                 scope = self._scopes[key] = self._new_scope()
@@ -579,6 +595,7 @@ class Retriever:
         self._facts.append(fact)
         self._phrasings.append("\n".join(terms.phrasings))
         self._markers.append(terms.markers)
+        self._semantic.append(number, key, terms.tokens)
         self._lengths.append(terms.lengths)
         self._flags.append(terms.flags)
         for postings, words in ((scope.own, terms.tokens), (scope.described, terms.described)):
@@ -603,6 +620,7 @@ class Retriever:
         self._facts[number] = None
         self._phrasings[number] = None
         assert fact is not None
+        self._semantic.clear(number, scope_of(fact))
         terms = self.analyse(fact)
         scope = self._scopes[scope_of(fact)]
         scope.facts -= 1
@@ -778,10 +796,11 @@ class Retriever:
                 continue
             topic[key] = q.topic
             phrased = self.phrased(q)
-            numbers, coverage, own = self._coverage(q, phrased)
+            close = self._semantic.closeness(q.telling, q.scope, self._flags.n)
+            numbers, coverage, own = self._coverage(q, phrased, close)
             if not len(numbers):
                 continue
-            found = self._rerank(q, numbers, coverage, own, need, phrased)
+            found = self._rerank(q, numbers, coverage, own, need, phrased, close)
             threshold = self.config.answer_threshold
             for candidate in found[:need]:
                 if candidate.assertable and not candidate.phrased and candidate.score >= threshold:
@@ -842,7 +861,10 @@ class Retriever:
         return False
 
     def _coverage(
-        self, q: PreparedQuestion, phrased: Collection[int] = ()
+        self,
+        q: PreparedQuestion,
+        phrased: Collection[int] = (),
+        close: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Facts of the question's scope that match enough of it to be
         candidates (or have it as a phrasing), the share of the question's
@@ -920,8 +942,13 @@ class Retriever:
         keep = (telling >= (1 if q.lone_word else 2)) | named
         if phrased:
             keep[[n for n in phrased if n < size]] = True
+        lexical = keep
+        if close is not None:  # close in meaning only (semantic.py): offered, never asserted
+            lexical = keep.copy()
+            keep[: len(close)] |= close[:size] >= CANDIDATE_CLOSENESS
         numbers = np.flatnonzero(keep)
         own_coverage = (covered[numbers] - related[numbers]) / q.total_weight
+        own_coverage[~lexical[numbers]] = 0.0
         return numbers, covered[numbers] / q.total_weight, own_coverage
 
     def _rerank(
@@ -932,9 +959,11 @@ class Retriever:
         own: np.ndarray,
         need: int,
         phrased: set[int],
+        close: np.ndarray | None = None,
     ) -> list[_Candidate]:
         flags = self._flags.view()[numbers]
         bonus = _type_adjustments(q.qtype, flags)
+        lift = closeness_points(closeness_of(close, numbers)) if close is not None else None
         # The most each candidate can score: phrasing similarity is unknown
         # yet, but bounded by how the phrasings' lengths compare with the
         # question's (see _similarity_bounds).
@@ -946,12 +975,15 @@ class Retriever:
             )
             + _ROUNDING_ROOM
         )
+        if lift is None:
+            lift = np.zeros(len(numbers))
+        upper = lifted(upper, lift, self._lift_ceiling + _ROUNDING_ROOM)
         if phrased:
             upper[np.isin(numbers, list(phrased))] = 100.01
         if len(numbers) > RERANK_LIMIT:
             top = np.argpartition(-upper, RERANK_LIMIT - 1)[:RERANK_LIMIT]
-            numbers, coverage, own, flags, bonus, upper = (
-                numbers[top], coverage[top], own[top], flags[top], bonus[top], upper[top]
+            numbers, coverage, own, flags, bonus, lift, upper = (
+                numbers[top], coverage[top], own[top], flags[top], bonus[top], lift[top], upper[top]
             )  # fmt: skip
         order = np.lexsort((numbers, -upper))
         ranked: list[_Candidate] = []
@@ -967,7 +999,14 @@ class Retriever:
             if not len(batch):
                 break
             ranked += self._score(
-                q, numbers[batch], coverage[batch], own[batch], flags[batch], bonus[batch], phrased
+                q,
+                numbers[batch],
+                coverage[batch],
+                own[batch],
+                flags[batch],
+                bonus[batch],
+                phrased,
+                lift[batch],
             )
             if len(ranked) >= need:
                 ranked.sort(key=lambda c: (-c.score, c.fact.id))
@@ -984,6 +1023,7 @@ class Retriever:
         flags: np.ndarray,
         bonus: np.ndarray,
         phrased: set[int],
+        lift: np.ndarray,
     ) -> list[_Candidate]:
         joined = [self._phrasings[n] for n in numbers.tolist()]
         phrasings = [p.split("\n") if p is not None else [] for p in joined]
@@ -992,13 +1032,14 @@ class Retriever:
         facts = self._facts
         found = []
         start = 0
-        for number, group, cov, own_cov, flag, adjust in zip(
+        for number, group, cov, own_cov, flag, adjust, points in zip(
             numbers.tolist(),
             phrasings,
             coverage.tolist(),
             own.tolist(),
             flags.tolist(),
             bonus.tolist(),
+            lift.tolist(),
             strict=True,
         ):
             sims = similarity[start : start + len(group)]
@@ -1011,6 +1052,7 @@ class Retriever:
             score, other_case = fact_score(
                 q, cov, best, adjust, self._markers[number], phrased=number in phrased
             )
+            score = float(lifted(score, points, self._lift_ceiling))
             # A "how many" question is only answered by a fact with a quantity.
             assertable = number in phrased or (
                 not other_case
@@ -1265,7 +1307,13 @@ class FactScorer:
         if q is None:
             return -1.0
         phrased = not q.phrasing_keys.isdisjoint(terms.phrasing_keys)
-        if not phrased and q.words.isdisjoint(terms.tokens) and q.words.isdisjoint(terms.described):
+        closeness = self.retriever._semantic.closeness_to(q.telling, terms.tokens)
+        close = closeness >= CANDIDATE_CLOSENESS
+        if (
+            not (phrased or close)
+            and q.words.isdisjoint(terms.tokens)
+            and q.words.isdisjoint(terms.described)
+        ):
             return -1.0
         hits: dict[str, float] = {}
         for token, expansion in q.expansions:
@@ -1282,18 +1330,22 @@ class FactScorer:
         weak = not telling or (
             len(telling) == 1 and telling[0] not in q.entity_tokens and not q.lone_word
         )
-        if weak and not phrased:
+        if weak and not (phrased or close):
             return -1.0
         coverage = sum(q.weights[t] * s for t, s in hits.items()) / q.total_weight
         adjust = _type_adjustment(q.qtype, terms.flags)
+        lift = float(closeness_points(closeness))
+        ceiling = self.retriever._lift_ceiling
         if (
             score_cutoff
             and not phrased
-            and _points(coverage, 100.0, adjust) + _ROUNDING_ROOM <= score_cutoff
+            and float(lifted(_points(coverage, 100.0, adjust), lift, ceiling)) + _ROUNDING_ROOM
+            <= score_cutoff
         ):
             return -1.0  # cannot beat the best so far
         similarity = max(phrasing_similarity(q.query_string, p) for p in terms.phrasings)
-        return fact_score(q, coverage, similarity, adjust, terms.markers, phrased=phrased)[0]
+        score = fact_score(q, coverage, similarity, adjust, terms.markers, phrased=phrased)[0]
+        return float(lifted(score, lift, ceiling))
 
 
 def phrasing_keys(asked: str, tokens: Iterable[str]) -> set[str]:
