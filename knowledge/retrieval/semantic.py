@@ -71,7 +71,9 @@ class WordVectors:
                 weights.append(SIF / (SIF + 10 ** (zipf(word) - 9)))
         if not rows:
             return np.zeros(self.dims, dtype=np.float32)
-        total = np.einsum("i,ij->j", np.array(weights, dtype=np.float32), self.vectors[rows])
+        total: np.ndarray = np.einsum(
+            "i,ij->j", np.array(weights, dtype=np.float32), self.vectors[rows]
+        )
         norm = float(np.linalg.norm(total))
         return total / norm if norm > 0 else total
 
