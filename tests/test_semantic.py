@@ -10,6 +10,7 @@ import pytest
 from knowledge.config import RetrievalConfig
 from knowledge.errors import FactFileError
 from knowledge.models import Status
+from knowledge.retrieval import semantic
 from knowledge.retrieval.normalize import Lexicon, Normalizer
 from knowledge.retrieval.retriever import FactScorer, Retriever
 from knowledge.retrieval.semantic import WordVectors, default_vectors, lifted
@@ -104,3 +105,18 @@ def test_a_malformed_vectors_file_is_named_in_the_error(tmp_path):
     path.write_bytes(b"not a table")
     with pytest.raises(FactFileError, match=r"vectors\.npz"):
         WordVectors.load(path)
+
+
+def test_a_scope_too_large_to_scan_still_lifts_facts_sharing_words(monkeypatch):
+    monkeypatch.setattr(semantic, "SCAN_LIMIT", 2)
+    retriever = Retriever(Normalizer(Lexicon()), RetrievalConfig())
+    retriever.load(club_facts())
+    assert not retriever._semantic.scans(GUILD)
+    answer = retriever.ask("any snacks or drinks?", guild_id=GUILD)  # shares "drink" (tea)
+    assert answer.status is Status.SUGGEST
+    assert answer.suggestions[0].fact_id == "refreshments"
+    index = retriever._semantic
+    everything = index.closeness(["snack", "drink"], GUILD, len(retriever))
+    some = index.closeness(["snack", "drink"], GUILD, len(retriever), np.array([2]))
+    assert some[2] == everything[2] > 0.8
+    assert some[[0, 1, 3]].tolist() == [0.0, 0.0, 0.0]

@@ -796,8 +796,12 @@ class Retriever:
                 continue
             topic[key] = q.topic
             phrased = self.phrased(q)
-            close = self._semantic.closeness(q.telling, q.scope, self._flags.n)
+            scans = self._semantic.scans(q.scope)
+            size = self._flags.n
+            close = self._semantic.closeness(q.telling, q.scope, size) if scans else None
             numbers, coverage, own = self._coverage(q, phrased, close)
+            if close is None:
+                close = self._semantic.closeness(q.telling, q.scope, size, numbers)
             if not len(numbers):
                 continue
             found = self._rerank(q, numbers, coverage, own, need, phrased, close)
@@ -1308,7 +1312,9 @@ class FactScorer:
             return -1.0
         phrased = not q.phrasing_keys.isdisjoint(terms.phrasing_keys)
         closeness = self.retriever._semantic.closeness_to(q.telling, terms.tokens)
-        close = closeness >= CANDIDATE_CLOSENESS
+        close = closeness >= CANDIDATE_CLOSENESS and self.retriever._semantic.scans(
+            scope_of(terms.fact)
+        )
         if (
             not (phrased or close)
             and q.words.isdisjoint(terms.tokens)

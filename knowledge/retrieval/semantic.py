@@ -33,6 +33,10 @@ SIF = 1e-3
 CANDIDATE_CLOSENESS = 0.8
 # Closeness above FLOOR adds up to POINTS to the score, in proportion.
 FLOOR, POINTS = 0.4, 20.0
+# A scope with more facts than this is not scanned for candidates (one matrix
+# product would cost too much per question): closeness only adds points to
+# the facts that share words with the question.
+SCAN_LIMIT = 20_000
 _UNIT = 127.0 * 127.0  # the dot product of two stored unit vectors
 
 
@@ -164,18 +168,34 @@ class SemanticIndex:
         if row < vectors.n and vectors.numbers[row] == number:
             vectors.matrix[row] = 0.0
 
-    def closeness(self, words: Iterable[str], scope: int, size: int) -> np.ndarray:
+    def scans(self, scope: int) -> bool:
+        """True when a question is compared with every fact of the scope (up
+        to SCAN_LIMIT of them); in a larger one only with its candidates."""
+        vectors = self._scopes.get(scope)
+        return vectors is None or vectors.n <= SCAN_LIMIT
+
+    def closeness(
+        self, words: Iterable[str], scope: int, size: int, only: np.ndarray | None = None
+    ) -> np.ndarray:
         """The cosine between the question's words and each of the first
-        `size` facts (by number); 0 for facts of other scopes."""
+        `size` facts (by number), or only the ascending fact numbers `only`
+        (of this scope); 0 for the others and facts of other scopes."""
         found = np.zeros(size)
         vectors = self._scopes.get(scope)
         question = self.vector(words)
         if vectors is None or not question.any():
             return found
         numbers = vectors.numbers[: vectors.n]
-        rows = int(np.searchsorted(numbers, size))
+        end = int(np.searchsorted(numbers, size))
+        rows: slice | np.ndarray = slice(0, end)
+        if only is not None:
+            wanted = only[only < size]
+            at = np.searchsorted(numbers[:end], wanted)
+            inside = at < end
+            at, wanted = at[inside], wanted[inside]
+            rows = at[numbers[at] == wanted]
         # einsum, not BLAS: one thread, however many cores the machine shares
-        found[numbers[:rows]] = np.einsum("ij,j->i", vectors.matrix[:rows], question)
+        found[numbers[rows]] = np.einsum("ij,j->i", vectors.matrix[rows], question)
         found /= _UNIT  # in float64, as closeness_to
         return found
 
