@@ -36,6 +36,22 @@ DEFAULT_APP_ID = DefaultIds.app
 DEFAULT_OWNER_ID = DefaultIds.owner
 
 
+class _GatewaySetting:
+    """A setting of the double that its gateway keeps: read and set on the gateway."""
+
+    def __init__(self, doc: str) -> None:
+        self.__doc__ = doc
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, double: DiscordDouble | None, owner: type | None = None) -> Any:
+        return self if double is None else getattr(double.gateway, self.name)
+
+    def __set__(self, double: DiscordDouble, value: Any) -> None:
+        setattr(double.gateway, self.name, value)
+
+
 class DiscordDouble(UserActions):
     """A fake Discord (REST + gateway) on 127.0.0.1 for the real discord.py client.
 
@@ -161,32 +177,13 @@ class DiscordDouble(UserActions):
         return web.Response(body=found[1], content_type=found[2])
 
     # -- configuration passthroughs ----------------------------------------------------------
-    @property
-    def shard_count(self) -> int:
-        """Shards announced by ``GET /gateway/bot`` and expected by ``wait_until_ready``."""
-        return self.gateway.shard_count
-
-    @shard_count.setter
-    def shard_count(self, value: int) -> None:
-        self.gateway.shard_count = value
-
-    @property
-    def ack_heartbeats(self) -> bool:
-        """Set False to stop answering heartbeats with op 11."""
-        return self.gateway.ack_heartbeats
-
-    @ack_heartbeats.setter
-    def ack_heartbeats(self, value: bool) -> None:
-        self.gateway.ack_heartbeats = value
-
-    @property
-    def enabled_privileged_intents(self) -> int:
-        """Privileged intents "enabled in the developer portal" (others close with 4014)."""
-        return self.gateway.enabled_privileged_intents
-
-    @enabled_privileged_intents.setter
-    def enabled_privileged_intents(self, value: int) -> None:
-        self.gateway.enabled_privileged_intents = value
+    shard_count = _GatewaySetting(
+        "Shards announced by ``GET /gateway/bot`` and expected by ``wait_until_ready``."
+    )
+    ack_heartbeats = _GatewaySetting("Set False to stop answering heartbeats with op 11.")
+    enabled_privileged_intents = _GatewaySetting(
+        'Privileged intents "enabled in the developer portal" (others close with 4014).'
+    )
 
     @property
     def application_flags(self) -> int:
