@@ -191,9 +191,7 @@ def load_config(path: Path | str | None = None, environ: dict[str, str] | None =
     base = config_path.resolve().parent if config_path.exists() else Path.cwd()
     db = sections["database"]
     if not db.path.is_absolute():
-        sections["database"] = DatabaseConfig(
-            path=base / db.path, busy_timeout_ms=db.busy_timeout_ms
-        )
+        sections["database"] = replace(db, path=base / db.path)
     health = sections["health"]
     if health.status_file and not Path(health.status_file).is_absolute():
         sections["health"] = replace(health, status_file=str(base / health.status_file))

@@ -65,6 +65,19 @@ def test_explicit_missing_file_is_an_error(tmp_path):
         load_config(tmp_path / "missing.toml", environ={})
 
 
+def test_a_relative_database_path_keeps_the_sections_other_settings(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "[database]\npath = 'facts.db'\nbusy_timeout_ms = 1234\nsync_interval_ms = 2000\n"
+    )
+    database = load_config(path, environ={}).database
+    assert (database.path, database.busy_timeout_ms, database.sync_interval_ms) == (
+        tmp_path / "facts.db",
+        1234,
+        2000,
+    )
+
+
 def test_relative_database_path_is_relative_to_the_config_file(tmp_path):
     path = write(tmp_path, "[database]\npath = 'db/facts.db'\n")
     assert load_config(path, environ={}).database.path == tmp_path / "db" / "facts.db"
