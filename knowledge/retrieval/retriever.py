@@ -27,7 +27,7 @@ import re
 import time
 from array import array
 from collections.abc import Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 import numpy as np
@@ -687,16 +687,7 @@ class Retriever:
         started = time.perf_counter()
         question = self.check_question(question)
         answer = self._decide(question, *self._rank(question, guild_id))
-        latency = (time.perf_counter() - started) * 1000
-        return Answer(
-            question=answer.question,
-            status=answer.status,
-            confidence=answer.confidence,
-            facts=answer.facts,
-            suggestions=answer.suggestions,
-            latency_ms=latency,
-            notes=answer.notes,
-        )
+        return replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
 
     def prepare(
         self, question: str, guild_id: int | None = None, facts_guild: int | None = None
