@@ -120,20 +120,28 @@ def run_measure(args: argparse.Namespace) -> dict[str, Any]:
     result["update_ms"] = measure_updates(kb, retriever.facts())
     result["memory_after_queries_mb"] = memory_mb()
 
-    # The naive scan: every fact scored on its own by the retriever's scorer.
+    # Two scans over every fact, kept apart. The speed baseline is the naive one:
+    # rapidfuzz's own `process.extractOne` over the facts' texts (default scorer
+    # and processor), measured in this run, so FactBot-vs-scan ratios do not move
+    # when FactBot's scoring changes. Recall is checked against the exhaustive
+    # scan: every fact scored on its own by the retriever's scorer (FactScorer),
+    # untimed because its cost is the retriever's own per-fact scoring.
+    from rapidfuzz import process
+
+    texts = {f.id: f.text for f in sorted(retriever.facts(), key=lambda f: f.id)}
     started = time.perf_counter()
     choices = {f.id: retriever.analyse(f) for f in sorted(retriever.facts(), key=lambda f: f.id)}
     result["scan_prepare_s"] = time.perf_counter() - started
     scorer = FactScorer(retriever)
     scanned = questions[: args.scan_questions]
     scan_ms, scan_top = [], []
-    from rapidfuzz import process
-
     for q in scanned:
         t0 = time.perf_counter()
-        best = process.extract(q.text, choices, scorer=scorer, processor=None, limit=1)
+        process.extractOne(q.text, texts)
         scan_ms.append((time.perf_counter() - t0) * 1000)
+        best = process.extract(q.text, choices, scorer=scorer, processor=None, limit=1)
         scan_top.append(best[0][2] if best else None)
+    del texts
     del choices, scorer
     gc.collect()
     result["scan_ms"] = scan_ms
