@@ -64,3 +64,23 @@ def kb(config: Config):
     kb = KnowledgeBase(store, config)
     yield kb
     kb.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throwaway PostgreSQL cluster for the whole run (tests/pg_server.py)."""
+    from .pg_server import start_server
+
+    server = start_server()
+    yield server
+    server.stop()
+    shutil.rmtree(server.root, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_url(pg_server, request) -> str:
+    """A new, empty database on that cluster, for one test."""
+    import re
+
+    name = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:50] + f"_{id(request) % 10**6}"
+    return pg_server.create_database(name)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import secrets
 import sqlite3
 from dataclasses import dataclass
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -57,6 +58,17 @@ class FeedPosition:
 
     generation: str
     seq: int
+
+
+# The generation and the last change, read together (the same SQL on any backend).
+FEED_POSITION_SQL = (
+    "select (select value from meta where key = 'generation') generation, "
+    "(select coalesce(max(seq), 0) from changes) seq"
+)
+
+
+def feed_position_of(row: dict[str, Any]) -> FeedPosition:
+    return FeedPosition(generation=row["generation"] or "", seq=int(row["seq"]))
 
 
 def record_change(db: Database, kind: str, key: str | int | None = None) -> None:
@@ -106,11 +118,7 @@ class ChangeFeed(StoreConnection):
 
     def feed_position(self) -> FeedPosition:
         """The generation and the last change, read together."""
-        row = self.read(
-            "select (select value from meta where key = 'generation') generation, "
-            "(select coalesce(max(seq), 0) from changes) seq"
-        )[0]
-        return FeedPosition(generation=row["generation"] or "", seq=int(row["seq"]))
+        return feed_position_of(self.read(FEED_POSITION_SQL)[0])
 
     def audited_fact_ids(self, key: str) -> list[str]:
         """The facts a FACTS change names: those of its audit entries ("FIRST-LAST")."""

@@ -1,0 +1,273 @@
+"""The fact base on a PostgreSQL server (database.url): opening it, its schema,
+and the change feed's one write path.
+
+This is the PostgreSQL side of the store's backend seam, in one place per
+concern: connecting (and saying clearly what is wrong with the URL, the
+credentials or the server), the schema and its version, and the change feed.
+The SQLite store (connection.py and the modules on it) is unchanged; the
+modules that still talk SQLite only are listed in docs/operations.md.
+
+Why writes take a lock: a reader of the change feed keeps a cursor (the last
+`seq` it applied) and reads `seq > cursor`. PostgreSQL hands out sequence
+numbers when a row is inserted, not when its transaction commits, so with two
+writers seq 8 can commit before seq 7 does; a reader polling in between would
+move its cursor to 8 and never see 7. Every write therefore takes one
+transaction-scoped advisory lock first (`pg_advisory_xact_lock`), so writers
+commit one at a time and sequence numbers become visible in order, as they do
+on SQLite, which has one writer at a time. Reads take no lock.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, Self
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg.rows import dict_row
+
+from ..errors import SchemaTooNewError, StoreError
+from .changes import (
+    CHANGES_KEPT,
+    FEED_POSITION_SQL,
+    Change,
+    FeedPosition,
+    feed_position_of,
+)
+from .connection import utc_now
+
+SETTING = "database.url (or FACTBOT_DATABASE__URL)"
+URL_SCHEMES = ("postgresql", "postgres")
+
+# The one advisory lock every write takes (any constant; "FactBot" in hex-ish).
+WRITE_LOCK_KEY = 0x0FAC7B07
+
+# The schema, as numbered steps; `factbot_schema` holds the last one applied.
+# Never edit a step that has shipped: add one. The logical schema is SQLite's
+# (migrations.py, up to 0007_fact_search): same tables, columns and keys.
+SCHEMA_STEPS: tuple[tuple[str, ...], ...] = (
+    (
+        "create table meta (key text primary key, value text)",
+        "create table sources (id text primary key, title text, publisher text, date text, "
+        "url text, attribution text, paragraphs text)",
+        "create table facts (id text primary key, text text not null, "
+        "source_id text references sources (id), paragraph integer, quote text, "
+        "citation_note text, origin text not null, guild_id bigint, created_by text, "
+        "created_at text not null, updated_by text, updated_at text not null, "
+        "deleted_at text, deleted_by text, deleted_reason text, curated_hash text)",
+        "create index facts_guild_id on facts (guild_id)",
+        "create index facts_live_by_update on facts (updated_at desc, id, guild_id) "
+        "where deleted_at is null",
+        "create index facts_removed_by_update on facts (updated_at desc, id, guild_id) "
+        "where deleted_at is not null",
+        # PostgreSQL's full-text search stands in for SQLite's FTS5 table.
+        "create index facts_text_search on facts using gin (to_tsvector('simple', text))",
+        "create table fact_questions (fact_id text references facts (id), position integer, "
+        "question text, primary key (fact_id, position))",
+        "create table fact_keywords (fact_id text references facts (id), position integer, "
+        "keyword text, primary key (fact_id, position))",
+        "create table aliases (alias text primary key, canonical text)",
+        "create table audit_log (id bigserial primary key, at text, actor text, action text, "
+        "fact_id text, guild_id bigint, before text, after text)",
+        "create index audit_log_fact_id on audit_log (fact_id)",
+        "create table question_log (id bigserial primary key, asked_at text, question text, "
+        "status text, confidence double precision, fact_ids text, scores text, "
+        "latency_ms double precision, guild_id bigint, channel_id bigint, user_hash text, "
+        "via text, reviewed_at text, reviewed_by text)",
+        "create index question_log_asked_at on question_log (asked_at)",
+        "create index question_log_guild_asked on question_log (guild_id, asked_at)",
+        "create index question_log_status_guild on question_log (status, guild_id)",
+        "create table feedback (question_id bigint references question_log (id), "
+        "user_hash text, vote integer, at text, primary key (question_id, user_hash))",
+        "create table guild_settings (guild_id bigint primary key, admin_role_id bigint, "
+        "updated_by text, updated_at text)",
+        "create table auto_answer_channels (guild_id bigint, channel_id bigint, "
+        "updated_by text, updated_at text, primary key (guild_id, channel_id))",
+        "create table changes (seq bigserial primary key, at text not null, "
+        "kind text not null, key text)",
+        "create table lexicon_entries (kind text, canonical text, position integer, "
+        "phrase text, primary key (kind, canonical, position))",
+        "create table server_aliases (guild_id bigint, alias text, canonical text not null, "
+        "created_by text, created_at text, primary key (guild_id, alias))",
+        "create table imports (id bigserial primary key, file text, digest text not null, "
+        "guild_id bigint, actor text, started_at text not null, updated_at text, "
+        "finished_at text, to_write integer not null, written integer not null)",
+    ),
+)
+SCHEMA_VERSION = len(SCHEMA_STEPS)
+
+
+def is_postgres_url(url: str) -> bool:
+    return urlsplit(url).scheme in URL_SCHEMES
+
+
+def redacted(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rpartition("@")
+    user = netloc[0].partition(":")[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[2]}"))
+
+
+def _connect(url: str, timeout_s: int) -> psycopg.Connection[dict[str, Any]]:
+    return psycopg.connect(url, connect_timeout=timeout_s, autocommit=True, row_factory=dict_row)
+
+
+def _explain(exc: psycopg.Error) -> str:
+    """psycopg's message, first line, without the libpq noise."""
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+class PostgresStore:
+    """The connection to one fact base on a PostgreSQL server."""
+
+    def __init__(
+        self, conn: psycopg.Connection[dict[str, Any]], url: str, connect_timeout_s: int = 5
+    ) -> None:
+        self.conn = conn
+        self.url = url
+        self.connect_timeout_s = connect_timeout_s
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, url: str, *, connect_timeout_s: int = 5) -> Self:
+        """Connect to the server at `url`, create or upgrade the schema.
+
+        Raises StoreError naming the setting and what to do when the URL is not
+        a PostgreSQL one, the server cannot be reached, or refuses the
+        credentials or the database; SchemaTooNewError when a newer FactBot
+        wrote the schema (which is then left untouched)."""
+        if not is_postgres_url(url):
+            raise StoreError(
+                f"{SETTING} = {redacted(url)!r}: not a PostgreSQL URL; "
+                "write it as postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
+            )
+        try:
+            conn = _connect(url, connect_timeout_s)
+        except psycopg.OperationalError as exc:
+            raise StoreError(
+                f"{SETTING} = {redacted(url)!r}: cannot connect: {_explain(exc)}; check "
+                "that the server runs and is reachable, and the user, password and "
+                "database name"
+            ) from None
+        except psycopg.ProgrammingError as exc:  # a URL libpq cannot parse
+            raise StoreError(
+                f"{SETTING} = {redacted(url)!r}: not a valid PostgreSQL URL: {_explain(exc)}"
+            ) from None
+        store = cls(conn, url, connect_timeout_s)
+        try:
+            store._migrate()
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    def _migrate(self) -> None:
+        with self.write() as cur:
+            cur.execute(
+                "create table if not exists factbot_schema (version integer not null, "
+                "applied_at text not null)"
+            )
+            cur.execute("select coalesce(max(version), 0) v from factbot_schema")
+            row = cur.fetchone()
+            version = int(row["v"]) if row else 0
+            if version > SCHEMA_VERSION:
+                raise SchemaTooNewError(
+                    f"{SETTING} = {redacted(self.url)!r}: the database's schema is version "
+                    f"{version}, written by a newer FactBot (this one knows up to "
+                    f"{SCHEMA_VERSION}); upgrade FactBot, or point {SETTING} at another "
+                    "database. Nothing was changed."
+                )
+            for number in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in SCHEMA_STEPS[number - 1]:
+                    cur.execute(statement.encode())
+                cur.execute(
+                    "insert into factbot_schema (version, applied_at) values (%s, %s)",
+                    [number, utc_now()],
+                )
+            if version == 0:
+                cur.execute(
+                    "insert into meta (key, value) values ('generation', %s)",
+                    [secrets.token_hex(8)],
+                )
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.read("select coalesce(max(version), 0) v from factbot_schema")[0]["v"])
+
+    @contextmanager
+    def write(self) -> Iterator[psycopg.Cursor[dict[str, Any]]]:
+        """The one write path: one transaction, after the advisory lock every
+        writer takes (see the module's docstring), so change rows commit in
+        `seq` order across processes. Raises StoreError when the server refuses
+        or is gone; the transaction is then rolled back, nothing half-applied."""
+        with self._lock:
+            try:
+                self._reconnect_if_lost()
+                with self.conn.transaction(), self.conn.cursor() as cur:
+                    cur.execute("select pg_advisory_xact_lock(%s)", [WRITE_LOCK_KEY])
+                    yield cur
+            except psycopg.Error as exc:
+                raise StoreError(f"{redacted(self.url)}: write failed: {_explain(exc)}") from exc
+
+    def read(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        """One read-only query; rows as dicts. Raises StoreError when the server
+        refuses or is gone."""
+        with self._lock:
+            try:
+                self._reconnect_if_lost()
+                with self.conn.cursor() as cur:
+                    cur.execute(sql.encode(), list(params))
+                    return list(cur.fetchall())
+            except psycopg.Error as exc:
+                raise StoreError(f"{redacted(self.url)}: read failed: {_explain(exc)}") from exc
+
+    def _reconnect_if_lost(self) -> None:
+        """After the server restarted or the network dropped, psycopg closes the
+        connection; the next read or write opens a new one (and raises, to be
+        reported as a failed read or write, while the server is still away)."""
+        if self.conn.closed:
+            self.conn = _connect(self.url, self.connect_timeout_s)
+
+    # The change feed, as changes.py has it for SQLite.
+
+    @staticmethod
+    def record_change(
+        cur: psycopg.Cursor[dict[str, Any]], kind: str, key: str | int | None = None
+    ) -> int:
+        """Add one row to the feed inside write(), prune old rows; its seq."""
+        cur.execute(
+            "insert into changes (at, kind, key) values (%s, %s, %s) returning seq",
+            [utc_now(), kind, None if key is None else str(key)],
+        )
+        row = cur.fetchone()
+        seq = int(row["seq"]) if row else 0
+        cur.execute("delete from changes where seq <= %s", [seq - CHANGES_KEPT])
+        return seq
+
+    def change_marker(self) -> int:
+        """The last change committed, by any process: one index lookup, the
+        cheap stand-in for SQLite's PRAGMA data_version."""
+        return int(self.read("select coalesce(max(seq), 0) seq from changes")[0]["seq"])
+
+    def feed_position(self) -> FeedPosition:
+        return feed_position_of(self.read(FEED_POSITION_SQL)[0])
+
+    def changes_between(self, after: int, up_to: int) -> list[Change]:
+        return [
+            Change(seq=int(r["seq"]), kind=r["kind"], key=r["key"])
+            for r in self.read(
+                "select seq, kind, key from changes where seq > %s and seq <= %s order by seq",
+                [after, up_to],
+            )
+        ]
