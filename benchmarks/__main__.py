@@ -28,6 +28,7 @@ import rapidfuzz
 
 from knowledge.curation.build import load_curated
 
+from . import coldstart
 from .report import render, shortfalls
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -107,6 +108,8 @@ def run_size(size: Size, profile: Profile, seed: int, tmp: Path) -> dict[str, An
     result["import_s"] = imported["import_s"]
     result["generate_s"] = imported["generate_s"]
     result["import_peak_rss_mb"] = imported["memory_end_mb"]["peak_rss_mb"]
+    print(f"cold start and memory at {facts:,} facts ...", file=sys.stderr, flush=True)
+    result["cold_start"] = coldstart.run(db)
     for db_file in tmp.glob(f"facts-{facts}.db*"):
         db_file.unlink()
     return result

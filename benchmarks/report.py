@@ -10,8 +10,24 @@ ARTICLE = "article"
 TARGETS: dict[str, dict[str, float]] = {
     ARTICLE: {"p50_ms": 0.3, "p99_ms": 1, "build_s": 1, "bot_rss_mb": 150},
     "10000": {"p50_ms": 2, "p99_ms": 5, "build_s": 5},
-    "100000": {"p50_ms": 5, "p99_ms": 20, "build_s": 30, "rss_mb": 600, "speedup": 10},
-    "1000000": {"p50_ms": 30, "p99_ms": 100, "build_s": 300, "rss_mb": 3000, "speedup": 10},
+    "100000": {
+        "p50_ms": 5,
+        "p99_ms": 20,
+        "build_s": 30,
+        "rss_mb": 600,
+        "speedup": 10,
+        "ready_s": 1,
+        "pss_mb": 150,
+    },
+    "1000000": {
+        "p50_ms": 30,
+        "p99_ms": 100,
+        "build_s": 300,
+        "rss_mb": 3000,
+        "speedup": 10,
+        "ready_s": 5,
+        "pss_mb": 1000,
+    },
 }
 RECALL_TARGET = 0.99  # at 100,000 facts and above
 LOOP_STALL_TARGET_MS = 20
@@ -45,6 +61,50 @@ def _check(ok: bool | None) -> str:
 
 def _row(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
+
+
+def _cold_start_rows(r: dict[str, Any], target: dict[str, Any]) -> list[str]:
+    """Process start to first answer, and memory of one and two processes."""
+    cold = r.get("cold_start")
+    if not cold:
+        return []
+    goal = target.get("ready_s")
+    one = cold["one_process_mb"]
+    two = cold["two_processes_mb"]
+    pss_goal = target.get("pss_mb")
+    return [
+        _row(
+            [
+                "process start to first answer (open + one question)",
+                f"{_s(cold['ready_s'])} (open {_s(cold['open_s'])})",
+                "",
+                "",
+                f"≤ {goal:g} s" if goal else "",
+                _check(cold["ready_s"] <= goal if goal else None),
+            ]
+        ),
+        _row(
+            [
+                "one process: RSS / PSS",
+                f"{one['rss_mb']:,.0f} / {one['pss_mb']:,.0f} MB",
+                "",
+                "",
+                f"PSS ≤ {pss_goal:,.0f} MB" if pss_goal else "",
+                _check(one["pss_mb"] <= pss_goal if pss_goal else None),
+            ]
+        ),
+        _row(
+            [
+                "two processes: PSS each (RSS − shared), total",
+                f"{two[0]['pss_mb']:,.0f} ({two[0]['rss_minus_shared_mb']:,.0f}) MB, "
+                f"{cold['two_processes_pss_total_mb']:,.0f} MB",
+                "",
+                "",
+                f"≤ {pss_goal:,.0f} MB each" if pss_goal else "",
+                _check(two[0]["pss_mb"] <= pss_goal if pss_goal else None),
+            ]
+        ),
+    ]
 
 
 def size_table(r: dict[str, Any]) -> str:
@@ -142,6 +202,7 @@ def size_table(r: dict[str, Any]) -> str:
             ]
         )
     )
+    lines.extend(_cold_start_rows(r, target))
     updates = r["update_ms"]
     lines.append(
         _row(
@@ -302,6 +363,13 @@ def shortfalls(results: dict[str, Any]) -> list[str]:
             missed.append(
                 f"{name}: RSS {r['memory_after_build_mb']['rss_mb']:.0f} MB > {goal:g} MB"
             )
+        cold = r.get("cold_start")
+        goal = target.get("ready_s")
+        if cold and goal and cold["ready_s"] > goal:
+            missed.append(f"{name}: start to first answer {cold['ready_s']:.1f} s > {goal:g} s")
+        goal = target.get("pss_mb")
+        if cold and goal and cold["one_process_mb"]["pss_mb"] > goal:
+            missed.append(f"{name}: PSS {cold['one_process_mb']['pss_mb']:.0f} MB > {goal:g} MB")
         same, total = r["recall_count"]
         if r["size"] >= 100_000 and total and same / total < RECALL_TARGET:
             missed.append(f"{name}: recall {same}/{total} < 99%")

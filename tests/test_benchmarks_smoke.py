@@ -38,6 +38,10 @@ def test_smoke_benchmark_prints_the_table_and_writes_json(tmp_path):
         if q["factbot_top"] != q["scan_top"]
     ]
     assert results["table"] in run.stdout
+    cold = size["cold_start"]
+    assert cold["ready_s"] > cold["open_s"] > 0
+    assert all(m["pss_mb"] > 0 for m in cold["two_processes_mb"])
+    assert "process start to first answer" in run.stdout
 
 
 def million_fact_result() -> dict:
