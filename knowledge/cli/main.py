@@ -120,6 +120,14 @@ def _parser() -> argparse.ArgumentParser:
     restore_cmd.add_argument("path", type=Path, help="the backup file to restore")
     restore_cmd.set_defaults(handler=_restore)
 
+    migrate_cmd = commands.add_parser(
+        "migrate", help="copy the fact base into a new, empty PostgreSQL database"
+    )
+    migrate_cmd.add_argument(
+        "--to", required=True, metavar="URL", help="postgresql://USER@HOST/DATABASE"
+    )
+    migrate_cmd.set_defaults(handler=_migrate)
+
     add_fact_commands(commands)
     return parser
 
@@ -282,6 +290,16 @@ def _restore(args: argparse.Namespace, config: Config) -> int:
         print(f"  The database it replaced is kept as {report.kept}.")
     if report.schema_version != known_migration_names()[-1]:
         print("  FactBot upgrades it to the current schema when it next opens it.")
+    return 0
+
+
+def _migrate(args: argparse.Namespace, config: Config) -> int:
+    from ..store.pg_copy import copy_to_postgres  # psycopg only when asked for
+
+    report = copy_to_postgres(config.database.path, args.to)
+    print(f"Copied {report.source} to {report.target}:")
+    for table, count in report.rows.items():
+        print(f"  {table}: {count:,} rows")
     return 0
 
 

@@ -1,0 +1,125 @@
+"""Copying an SQLite fact base to a PostgreSQL one (`knowledge migrate --to URL`).
+
+Every table of the logical schema is copied row for row in one transaction on
+the server, ids included, so the audit history, the question log and the
+change feed keep their numbers; the id sequences are then moved past the
+copied ids. The target must be empty (a new database): nothing there is
+overwritten. The SQLite file is only read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import StoreError
+from .connection import StoreConnection
+from .postgres import SETTING, PostgresStore, redacted
+
+# In the order foreign keys allow; with the id columns PostgreSQL numbers.
+# fmt: off
+COPIED_TABLES = (
+    "meta", "sources", "facts", "fact_questions", "fact_keywords", "aliases", "audit_log",
+    "question_log", "feedback", "guild_settings", "auto_answer_channels", "changes",
+    "lexicon_entries", "server_aliases", "imports",
+)
+# fmt: on
+SERIAL_COLUMNS = {"audit_log": "id", "question_log": "id", "changes": "seq", "imports": "id"}
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class CopyReport:
+    source: Path
+    target: str  # the URL, password hidden
+    rows: dict[str, int]  # per table, equal on both sides
+
+
+def copy_to_postgres(source: Path, url: str) -> CopyReport:
+    """Copy the fact base at `source` into the empty PostgreSQL database at `url`.
+
+    Raises StoreError when the source cannot be opened, the target is not
+    empty, or the counts differ afterwards (then nothing is committed)."""
+    sqlite = StoreConnection.open(source, create=False)  # upgrades an older file first
+    try:
+        target = PostgresStore.open(url)
+        try:
+            rows = _copy(sqlite, target)
+        finally:
+            target.close()
+    finally:
+        sqlite.close()
+    return CopyReport(source=source, target=redacted(url), rows=rows)
+
+
+def _copy(sqlite: StoreConnection, target: PostgresStore) -> dict[str, int]:
+    filled = [t for t in ("facts", "audit_log", "question_log") if _count(target, t)]
+    if filled:
+        raise StoreError(
+            f"{SETTING} = {redacted(target.url)!r}: the target already holds "
+            f"{', '.join(filled)}; migrate into a new, empty database (createdb NAME)"
+        )
+    counts: dict[str, int] = {}
+    with target.write() as cur:
+        cur.execute("delete from meta")  # the new schema's own generation: use the source's
+        for table in COPIED_TABLES:
+            columns = _columns(target, table)
+            source_columns = [r["name"] for r in sqlite.read(f"pragma table_info({table})")]
+            extra = sorted(set(source_columns) - set(columns))
+            if extra:
+                raise StoreError(
+                    f"{sqlite.path}: table {table} has columns {extra} this FactBot's "
+                    "PostgreSQL schema lacks; was it written by a newer FactBot?"
+                )
+            names = [c for c in columns if c in source_columns]
+            sql = (
+                f"insert into {table} ({', '.join(names)}) "
+                f"values ({', '.join(['%s'] * len(names))})"
+            )
+            counts[table] = 0
+            for batch in _batches(sqlite, table, names):
+                cur.executemany(sql.encode(), batch)
+                counts[table] += len(batch)
+            if table in SERIAL_COLUMNS:
+                col = SERIAL_COLUMNS[table]
+                cur.execute(
+                    f"select setval(pg_get_serial_sequence('{table}', '{col}'), "
+                    f"coalesce(max({col}), 0) + 1, false) from {table}".encode()
+                )
+            cur.execute(f"select count(*) n from {table}".encode())
+            row = cur.fetchone()
+            if row is None or int(row["n"]) != counts[table]:
+                raise StoreError(f"{redacted(target.url)}: copying {table} lost rows")
+    return counts
+
+
+def _batches(sqlite: StoreConnection, table: str, names: list[str]) -> Iterator[list[list[Any]]]:
+    order = "rowid"
+    last = 0
+    while True:
+        rows = sqlite.read(
+            f"select rowid as _r, {', '.join(names)} from {table} "
+            f"where rowid > ? order by {order} limit {BATCH}",
+            [last],
+        )
+        if not rows:
+            return
+        last = rows[-1]["_r"]
+        yield [[r[n] for n in names] for r in rows]
+
+
+def _columns(target: PostgresStore, table: str) -> list[str]:
+    return [
+        r["column_name"]
+        for r in target.read(
+            "select column_name from information_schema.columns "
+            "where table_schema = current_schema() and table_name = %s order by ordinal_position",
+            [table],
+        )
+    ]
+
+
+def _count(target: PostgresStore, table: str) -> int:
+    return int(target.read(f"select count(*) n from {table}")[0]["n"])

@@ -1,0 +1,93 @@
+"""`knowledge migrate --to URL` copies an SQLite fact base into a new
+PostgreSQL database with nothing lost, and refuses a target that holds data."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import psycopg
+
+from knowledge.cli.main import main
+from knowledge.store.pg_copy import COPIED_TABLES
+
+
+def test_migrate_copies_every_row_and_the_audit_history(tmp_path, pg_url, capsys):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("[database]\npath = 'factbot.db'\n", encoding="utf-8")
+    base = ["--config", str(cfg)]
+    assert main([*base, "build"]) == 0
+    assert (
+        main(
+            [
+                *base,
+                "fact",
+                "add",
+                "--guild",
+                "5",
+                "--text",
+                "The club meets on Fridays.",
+                "--citation",
+                "Club rules",
+                "--question",
+                "When does the club meet?",
+            ]
+        )
+        == 0
+    )
+    fact_id = capsys.readouterr().out.split()[-1]
+    assert main([*base, "fact", "edit", fact_id, "--text", "The club meets on Saturdays."]) == 0
+    assert main([*base, "fact", "remove", fact_id]) == 0
+    assert main([*base, "ask", "When does the club meet?"]) in (0, 1)
+    capsys.readouterr()
+
+    assert main([*base, "migrate", "--to", pg_url]) == 0
+    out = capsys.readouterr().out
+    assert "facts:" in out and "audit_log:" in out
+
+    source = sqlite3.connect(tmp_path / "factbot.db")
+    tables = {r[0] for r in source.execute("select name from sqlite_master where type = 'table'")}
+    not_copied = {"_sqlite_migrations", "sqlite_sequence"} | {
+        t
+        for t in tables
+        if t.startswith("fact_search")  # FTS5: an index on PostgreSQL
+    }
+    assert tables - not_copied == set(COPIED_TABLES)  # a new table must be copied too
+    with psycopg.connect(pg_url) as target:
+        for table in COPIED_TABLES:
+            want = source.execute(f"select count(*) from {table}").fetchone()[0]
+            got = target.execute(f"select count(*) from {table}").fetchone()[0]
+            assert got == want, table
+        audit = "select id, at, actor, action, fact_id, before, after from audit_log order by id"
+        assert target.execute(audit).fetchall() == source.execute(audit).fetchall()
+        assert target.execute("select count(*) from facts").fetchone()[0] >= 50
+        generation = "select value from meta where key = 'generation'"
+        assert target.execute(generation).fetchone() == source.execute(generation).fetchone()
+        # the id sequences continue after the copied ids
+        last = target.execute("select max(id) from audit_log").fetchone()[0]
+        new = target.execute(
+            "insert into audit_log (at, action) values ('now', 'test') returning id"
+        ).fetchone()[0]
+        assert new == last + 1
+
+
+def test_migrate_refuses_a_target_with_data(tmp_path, pg_url, capsys):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("[database]\npath = 'factbot.db'\n", encoding="utf-8")
+    assert main(["--config", str(cfg), "build"]) == 0
+    assert main(["--config", str(cfg), "migrate", "--to", pg_url]) == 0
+    capsys.readouterr()
+    assert main(["--config", str(cfg), "migrate", "--to", pg_url]) == 1
+    err = capsys.readouterr().err
+    assert "already holds facts" in err and "Traceback" not in err
+
+
+def test_migrate_to_an_unreachable_server_is_a_clear_error(tmp_path, capsys):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("[database]\npath = 'factbot.db'\n", encoding="utf-8")
+    assert main(["--config", str(cfg), "build"]) == 0
+    capsys.readouterr()
+    url = f"postgresql://factbot@/x?host={Path(tmp_path)}&connect_timeout=2"
+    assert main(["--config", str(cfg), "migrate", "--to", url]) == 1
+    err = capsys.readouterr().err
+    assert "cannot connect" in err and "database.url" in err
