@@ -29,6 +29,7 @@ import rapidfuzz
 from knowledge.curation.build import load_curated
 
 from . import coldstart
+from .plot import plot
 from .report import render, shortfalls
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -152,8 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "latest.json").write_text(text, encoding="utf-8")
     stamp = results["started"].replace(":", "").replace("-", "")
     (args.out / f"{name}-{stamp}.json").write_text(text, encoding="utf-8")
+    png = plot(results, args.out / "scaling.png")
     print(table)
-    print(f"\nresults: {args.out / 'latest.json'}")
+    print(f"\nresults: {args.out / 'latest.json'}, plot: {png}")
     return 0
 
 

@@ -42,6 +42,7 @@ def test_smoke_benchmark_prints_the_table_and_writes_json(tmp_path):
     assert cold["ready_s"] > cold["open_s"] > 0
     assert all(m["pss_mb"] > 0 for m in cold["two_processes_mb"])
     assert "process start to first answer" in run.stdout
+    assert (tmp_path / "scaling.png").read_bytes().startswith(b"\x89PNG")
 
 
 def million_fact_result() -> dict:
