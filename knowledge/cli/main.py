@@ -123,8 +123,10 @@ def _parser() -> argparse.ArgumentParser:
     migrate_cmd = commands.add_parser(
         "migrate", help="copy the fact base into a new, empty PostgreSQL database"
     )
-    migrate_cmd.add_argument(
-        "--to", required=True, metavar="URL", help="postgresql://USER@HOST/DATABASE"
+    direction = migrate_cmd.add_mutually_exclusive_group(required=True)
+    direction.add_argument("--to", metavar="URL", help="postgresql://USER@HOST/DATABASE")
+    direction.add_argument(
+        "--from", dest="source", metavar="URL", help="copy back into a new file at database.path"
     )
     migrate_cmd.set_defaults(handler=_migrate)
 
@@ -294,10 +296,14 @@ def _restore(args: argparse.Namespace, config: Config) -> int:
 
 
 def _migrate(args: argparse.Namespace, config: Config) -> int:
-    from ..store.pg_copy import copy_to_postgres  # psycopg only when asked for
+    from ..store.pg_copy import copy_from_postgres, copy_to_postgres  # psycopg when asked
 
-    report = copy_to_postgres(config.database.path, args.to)
-    print(f"Copied {report.source} to {report.target}:")
+    if args.to:
+        report = copy_to_postgres(config.database.path, args.to)
+        print(f"Copied {report.source} to {report.target}:")
+    else:
+        report = copy_from_postgres(args.source, config.database.path)
+        print(f"Copied {report.target} to {report.source}:")
     for table, count in report.rows.items():
         print(f"  {table}: {count:,} rows")
     return 0

@@ -1,10 +1,11 @@
-"""Copying an SQLite fact base to a PostgreSQL one (`knowledge migrate --to URL`).
+"""Copying an SQLite fact base to a PostgreSQL one (`knowledge migrate --to URL`)
+and back (`knowledge migrate --from URL`, into a new SQLite file).
 
 Every table of the logical schema is copied row for row in one transaction on
 the server, ids included, so the audit history, the question log and the
 change feed keep their numbers; the id sequences are then moved past the
-copied ids. The target must be empty (a new database): nothing there is
-overwritten. The SQLite file is only read.
+copied ids. The target must be empty (a new database, or a file that does not
+exist yet): nothing there is overwritten. The source is only read.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from ..errors import StoreError
 from .connection import StoreConnection
+from .migrations import SEARCH_ROWS
 from .postgres import SETTING, PostgresStore, redacted
 
 # In the order foreign keys allow; with the id columns PostgreSQL numbers.
@@ -123,3 +125,44 @@ def _columns(target: PostgresStore, table: str) -> list[str]:
 
 def _count(target: PostgresStore, table: str) -> int:
     return int(target.read(f"select count(*) n from {table}")[0]["n"])
+
+
+def copy_from_postgres(url: str, dest: Path) -> CopyReport:
+    """Copy the PostgreSQL fact base at `url` into a new SQLite file `dest`.
+
+    Raises StoreError when `dest` exists, the server cannot be reached, or the
+    counts differ afterwards (then `dest` is not left behind)."""
+    if dest.exists():
+        raise StoreError(f"{dest}: already exists; name a new file to copy the fact base into")
+    source = PostgresStore.open(url)
+    try:
+        if source.schema_version != 1:
+            raise StoreError(f"{redacted(url)}: schema version {source.schema_version} unknown")
+        target = StoreConnection.open(dest)
+        try:
+            rows = _copy_back(source, target)
+        except BaseException:
+            target.close()
+            dest.unlink(missing_ok=True)
+            raise
+        target.close()
+    finally:
+        source.close()
+    return CopyReport(source=dest, target=redacted(url), rows=rows)
+
+
+def _copy_back(source: PostgresStore, target: StoreConnection) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    with target.write() as db:
+        db.execute("delete from meta")  # the new file's own rows: use the server's
+        db.execute("delete from lexicon_entries")
+        for table in COPIED_TABLES:
+            names = _columns(source, table)
+            sql = f"insert into {table} ({', '.join(names)}) values ({', '.join('?' * len(names))})"
+            rows = source.read(f"select {', '.join(names)} from {table} order by 1")
+            db.conn.executemany(sql, [[r[n] for n in names] for r in rows])
+            counts[table] = len(rows)
+            if db.execute(f"select count(*) from {table}").fetchone()[0] != len(rows):
+                raise StoreError(f"{target.path}: copying {table} lost rows")
+        db.execute(f"insert into fact_search (rowid, text, extra) {SEARCH_ROWS} from facts f")
+    return counts
