@@ -55,6 +55,7 @@ format: install
 bench: install
 	$(BIN)/python -m benchmarks
 	$(BIN)/python -m benchmarks.curation
+	$(BIN)/python -m benchmarks.feed_latency
 
 bench-quick: install
 	$(BIN)/python -m benchmarks --quick

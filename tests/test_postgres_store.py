@@ -146,3 +146,12 @@ def test_a_restarted_server_fails_reads_and_writes_cleanly_then_recovers(pg_serv
         assert keys == ["before", "after"]  # the failed write left nothing behind
     finally:
         store.close()
+
+
+def test_feed_latency_benchmark_runs(pg_server, capsys):
+    """benchmarks/feed_latency.py still runs (a tiny version), both backends."""
+    from benchmarks.feed_latency import main
+
+    assert main(["--changes", "5", "--poll-ms", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "\n| SQLite | " in out and "\n| PostgreSQL | " in out
