@@ -15,6 +15,7 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
 
@@ -27,8 +28,15 @@ class DatabaseConfig:
     path: Path = Path("data/factbot.db")
     busy_timeout_ms: int = 5000
     sync_interval_ms: int = 500
+    url: str = ""  # postgresql://USER@HOST/DATABASE: only `knowledge migrate` uses it so far
 
     def _validate(self, where: str) -> None:
+        _require(
+            not self.url or urlsplit(self.url).scheme in ("postgresql", "postgres"),
+            where,
+            "database.url",
+            "must be empty (the SQLite file at database.path) or postgresql://USER@HOST/DATABASE",
+        )
         _require(self.busy_timeout_ms >= 0, where, "database.busy_timeout_ms", "must be >= 0")
         _require_between(self.sync_interval_ms, 50, 60_000, where, "database.sync_interval_ms")
 
@@ -136,6 +144,19 @@ class Config:
     health: HealthConfig = field(default_factory=HealthConfig)
     conversation: ConversationConfig = field(default_factory=ConversationConfig)
     source: Path | None = None  # the file this came from, if any
+
+
+def require_sqlite(config: Config) -> None:
+    """Raises ConfigError when database.url is set: apart from `knowledge
+    migrate`, FactBot does not run on PostgreSQL yet, and a setting that looked
+    used but was not would leave the bot on a file nobody meant."""
+    if config.database.url:
+        raise ConfigError(
+            f"{config.source or 'FACTBOT_DATABASE__URL'}: database.url is set, but the bot "
+            "and the knowledge commands do not run on PostgreSQL yet (only `python -m "
+            "knowledge migrate` uses it); leave database.url empty (unset "
+            "FACTBOT_DATABASE__URL) to use the SQLite file at database.path"
+        )
 
 
 def _require(ok: bool, where: str, key: str, problem: str) -> None:

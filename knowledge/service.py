@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .config import Config
+from .config import Config, require_sqlite
 from .curation.aliases import clean_alias
 from .curation.build import build, runtime_lexicon
 from .errors import FactNotFoundError, StoreError
@@ -113,6 +113,7 @@ class KnowledgeBase:
         Raises StoreError (naming the file) if it is missing (without create)
         or unusable, and FactFileError if the packaged files are invalid.
         """
+        require_sqlite(config)
         store = FactStore.open(
             Path(config.database.path),
             busy_timeout_ms=config.database.busy_timeout_ms,

@@ -102,3 +102,26 @@ def test_migrate_back_from_postgres_into_a_new_file(tmp_path, pg_url, capsys):
     # a second copy back never overwrites
     assert main(["--config", str(back_cfg), "migrate", "--from", pg_url]) == 1
     assert "already exists" in capsys.readouterr().err
+
+
+def test_database_url_is_checked_and_not_silently_ignored(tmp_path, capsys, pg_url):
+    from knowledge.config import load_config
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[database]\nurl = 'mysql://x@y/z'\n", encoding="utf-8")
+    assert main(["--config", str(bad), "ask", "hi"]) == 1
+    assert "database.url must be empty" in capsys.readouterr().err
+    env = {"FACTBOT_DATABASE__URL": pg_url}
+    assert load_config(bad, environ=env).database.url == pg_url  # the environment wins
+
+    cfg = built(tmp_path)
+    with_url = tmp_path / "url.toml"
+    with_url.write_text(f"[database]\npath = 'factbot.db'\nurl = '{pg_url}'\n", encoding="utf-8")
+    # the bot and the other commands refuse, saying why and what to do
+    assert main(["--config", str(with_url), "ask", "hi"]) == 1
+    err = capsys.readouterr().err
+    assert "do not run on PostgreSQL yet" in err and "leave database.url empty" in err
+    # migrate takes its target from database.url
+    assert main(["--config", str(with_url), "migrate"]) == 0
+    assert f"Copied {tmp_path / 'factbot.db'} to " in capsys.readouterr().out
+    assert cfg.exists()

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from ..config import Config, load_config
+from ..config import Config, load_config, require_sqlite
 from ..curation.build import build
 from ..curation.curator import MAX_IMPORT_BYTES, Curator
 from ..errors import FactFileError, InvalidQuestionError, KnowledgeError
@@ -40,6 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         config = load_config(args.config)
+        if args.handler is not _migrate:
+            require_sqlite(config)
         code: int = args.handler(args, config)
         return code
     except KnowledgeError as exc:
@@ -123,8 +125,10 @@ def _parser() -> argparse.ArgumentParser:
     migrate_cmd = commands.add_parser(
         "migrate", help="copy the fact base into a new, empty PostgreSQL database"
     )
-    direction = migrate_cmd.add_mutually_exclusive_group(required=True)
-    direction.add_argument("--to", metavar="URL", help="postgresql://USER@HOST/DATABASE")
+    direction = migrate_cmd.add_mutually_exclusive_group()
+    direction.add_argument(
+        "--to", metavar="URL", help="postgresql://USER@HOST/DATABASE (default: database.url)"
+    )
     direction.add_argument(
         "--from", dest="source", metavar="URL", help="copy back into a new file at database.path"
     )
@@ -298,8 +302,8 @@ def _restore(args: argparse.Namespace, config: Config) -> int:
 def _migrate(args: argparse.Namespace, config: Config) -> int:
     from ..store.pg_copy import copy_from_postgres, copy_to_postgres  # psycopg when asked
 
-    if args.to:
-        report = copy_to_postgres(config.database.path, args.to)
+    if args.source is None:
+        report = copy_to_postgres(config.database.path, args.to or config.database.url)
         print(f"Copied {report.source} to {report.target}:")
     else:
         report = copy_from_postgres(args.source, config.database.path)
