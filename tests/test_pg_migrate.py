@@ -125,3 +125,26 @@ def test_database_url_is_checked_and_not_silently_ignored(tmp_path, capsys, pg_u
     assert main(["--config", str(with_url), "migrate"]) == 0
     assert f"Copied {tmp_path / 'factbot.db'} to " in capsys.readouterr().out
     assert cfg.exists()
+
+
+def test_a_pg_dump_restores_into_a_new_database_and_copies_back(tmp_path, pg_server, pg_url):
+    """The pg_dump / pg_restore commands of docs/operations.md on a fact base."""
+    cfg = built(tmp_path)
+    assert main(["--config", str(cfg), "migrate", "--to", pg_url]) == 0
+    dump = pg_server.root / "factbot.dump"
+    dbname = pg_url.split("@/")[1].split("?")[0]
+    socket = str(pg_server.socket_dir)
+    done = pg_server._run("pg_dump", "-h", socket, "-U", "factbot", "-Fc", "-f", str(dump), dbname)
+    assert done.returncode == 0, done.stderr
+    restored = pg_server.create_database(dbname + "_r")
+    done = pg_server._run(
+        "pg_restore", "--no-owner", "-h", socket, "-U", "factbot", "-d", dbname + "_r", str(dump)
+    )
+    assert done.returncode == 0, done.stderr
+    back = tmp_path / "back.toml"
+    back.write_text("[database]\npath = 'back.db'\n", encoding="utf-8")
+    assert main(["--config", str(back), "migrate", "--from", restored]) == 0
+    first, again = sqlite3.connect(tmp_path / "factbot.db"), sqlite3.connect(tmp_path / "back.db")
+    for table in COPIED_TABLES:
+        query = f"select * from {table} order by 1, 2"
+        assert again.execute(query).fetchall() == first.execute(query).fetchall(), table
