@@ -155,3 +155,15 @@ def test_feed_latency_benchmark_runs(pg_server, capsys):
     assert main(["--changes", "5", "--poll-ms", "5"]) == 0
     out = capsys.readouterr().out
     assert "\n| SQLite | " in out and "\n| PostgreSQL | " in out
+
+
+def test_missing_server_binaries_skip_or_fail_as_ci_requires(monkeypatch):
+    from tests import pg_server
+
+    monkeypatch.setattr(pg_server, "_bin_dir", lambda: None)
+    monkeypatch.delenv(pg_server.REQUIRE_ENV, raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install postgresql"):
+        pg_server.start_server()
+    monkeypatch.setenv(pg_server.REQUIRE_ENV, "1")
+    with pytest.raises(pytest.fail.Exception, match="FACTBOT_REQUIRE_POSTGRES=1"):
+        pg_server.start_server()
