@@ -16,6 +16,7 @@ writes/s are not comparable with SQLite's fsynced commits (synchronous = FULL).
 from __future__ import annotations
 
 import argparse
+import shutil
 import tempfile
 import threading
 import time
@@ -113,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         pg_reader.close()
     finally:
         server.stop()
+        shutil.rmtree(server.root, ignore_errors=True)
     print(
         f"change feed, {args.changes} changes, polled every {args.poll_ms:g} ms "
         "(PostgreSQL: a throwaway cluster with fsync off)"
