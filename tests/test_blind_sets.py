@@ -24,6 +24,8 @@ PACK_SERVER = 7_000_000_000_000_000_001
 FLOORS = [
     ("article_blind_a.jsonl", None, 50, 2, 20, 12),
     ("article_blind_b.jsonl", None, 46, 3, 18, 11),
+    ("article_blind_c.jsonl", None, 51, 3, 19, 12),
+    ("article_blind_d.jsonl", None, 45, 4, 18, 11),
     ("faq_questions_a.jsonl", "faq_pack_a.json", 38, 2, 19, 11),
     ("faq_questions_b.jsonl", "faq_pack_b.json", 36, 3, 20, 7),
 ]
