@@ -28,6 +28,8 @@ FLOORS = [
     ("article_blind_d.jsonl", None, 45, 4, 18, 11),
     ("faq_questions_a.jsonl", "faq_pack_a.json", 38, 2, 19, 11),
     ("faq_questions_b.jsonl", "faq_pack_b.json", 36, 3, 20, 7),
+    ("faq_questions_c.jsonl", "faq_pack_c.json", 23, 11, 20, 12),
+    ("faq_questions_d.jsonl", "faq_pack_d.json", 26, 1, 19, 9),
 ]
 
 
