@@ -7,12 +7,12 @@ from knowledge.curation.curator import Curator, FactDraft
 from knowledge.service import KnowledgeBase
 from knowledge.store import FactStore
 
-from .test_live_sync import GUILD, MEETUP, answered_ids, meetup
+from .test_live_sync import GUILD, MEETUP, add_meetup, answered_ids, move_meetup_to_saturday
 
 
 def test_changes_made_while_the_bot_was_stopped_are_answered_after_start(kb):
     config = kb.config
-    kept = Curator(kb).add(meetup(), guild_id=GUILD, actor="admin:1")
+    kept = add_meetup(kb)
     gone = Curator(kb).add(
         FactDraft(
             text="The Fact Club board game night is on Tuesdays.",
@@ -30,13 +30,7 @@ def test_changes_made_while_the_bot_was_stopped_are_answered_after_start(kb):
     # one fact edited, one removed.
     offline = KnowledgeBase(FactStore.open(config.database.path), config)
     curator = Curator(offline)
-    curator.edit(
-        kept.id,
-        meetup("The Fact Club meetup moved to Saturday noon."),
-        guild_id=GUILD,
-        actor="admin:1",
-        is_owner=False,
-    )
+    move_meetup_to_saturday(curator, kept.id)
     curator.remove(gone.id, guild_id=GUILD, actor="admin:1", is_owner=False)
     offline.close()
 

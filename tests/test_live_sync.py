@@ -64,6 +64,16 @@ def add_meetup(kb: KnowledgeBase):
     return Curator(kb).add(meetup(), guild_id=GUILD, actor="admin:1")
 
 
+def move_meetup_to_saturday(curator: Curator, fact_id: str) -> None:
+    curator.edit(
+        fact_id,
+        meetup("The Fact Club meetup moved to Saturday noon."),
+        guild_id=GUILD,
+        actor="admin:1",
+        is_owner=False,
+    )
+
+
 def test_a_fact_added_by_one_process_is_answered_by_the_other_after_one_sync(kb, other):
     fact = add_meetup(kb)
     assert fact.id not in answered_ids(other)
@@ -77,13 +87,7 @@ def test_edits_removals_and_restores_reach_the_other_process(kb, other):
     curator = Curator(kb)
     fact = add_meetup(kb)
     other.sync()
-    curator.edit(
-        fact.id,
-        meetup("The Fact Club meetup moved to Saturday noon."),
-        guild_id=GUILD,
-        actor="admin:1",
-        is_owner=False,
-    )
+    move_meetup_to_saturday(curator, fact.id)
     other.sync()
     shown = other.ask(MEETUP, guild_id=GUILD, log=False).answer.facts[0].fact
     assert "Saturday" in shown.text
