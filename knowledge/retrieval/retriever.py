@@ -25,6 +25,7 @@ import gc
 import math
 import re
 import time
+import zlib
 from array import array
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -38,6 +39,8 @@ from ..config import RetrievalConfig
 from ..errors import FactNotFoundError, InvalidQuestionError
 from ..models import Answer, Fact, ScoredFact, Source, Status, Suggestion
 from ..store import citation_for
+from .fact_columns import fact_columns, facts_from_columns, pack_groups, unpack_groups
+from .index_file import pack_strings, unpack_strings
 from .normalize import (
     ASKED_FOR_NAMES,
     Normalizer,
@@ -279,7 +282,7 @@ class _TypoIndex:
         keys = array("q")
         owners = array("i")
         for i, word in enumerate(self._words):
-            hashes = [hash(k) for k in self._deletions(word, self._stored_depth(word))]
+            hashes = [_key_hash(k) for k in self._deletions(word, self._stored_depth(word))]
             keys.extend(hashes)
             owners.extend([i] * len(hashes))
         self._segments = [
@@ -299,7 +302,7 @@ class _TypoIndex:
         self._words.append(word)
         self._number[word] = number
         for key in self._deletions(word, self._stored_depth(word)):
-            self._recent.setdefault(hash(key), []).append(number)
+            self._recent.setdefault(_key_hash(key), []).append(number)
         self._recent_words += 1
         if self._recent_words >= self.RECENT_WORDS:
             self._seal_recent()
@@ -326,9 +329,34 @@ class _TypoIndex:
         self._recent = {}
         self._recent_words = 0
 
+    def to_arrays(self, name: str) -> dict[str, np.ndarray]:
+        """The words and every segment's keys, merged into one, as flat arrays."""
+        pairs = [(h, n) for h, numbers in self._recent.items() for n in numbers]
+        keys, owners = _sorted_segment(
+            np.concatenate(
+                [k for k, _ in self._segments] + [np.array([h for h, _ in pairs], np.int64)]
+            ),
+            np.concatenate(
+                [o for _, o in self._segments] + [np.array([n for _, n in pairs], np.int32)]
+            ),
+        )
+        return {
+            f"{name}.words": pack_strings(self._words),
+            f"{name}.keys": keys,
+            f"{name}.owners": owners,
+        }
+
+    def restore(self, arrays: Mapping[str, np.ndarray], name: str) -> None:
+        """Take the index to_arrays saved (its arrays as they are)."""
+        self._words = unpack_strings(arrays[f"{name}.words"])
+        self._number = {w: i for i, w in enumerate(self._words)}
+        self._segments = [(arrays[f"{name}.keys"], arrays[f"{name}.owners"])]
+        self._recent = {}
+        self._recent_words = 0
+
     def near(self, token: str, max_edits: int) -> Iterator[str]:
         """Words that may be within max_edits of token (a superset)."""
-        hashes = [hash(k) for k in self._deletions(token, max_edits)]
+        hashes = [_key_hash(k) for k in self._deletions(token, max_edits)]
         found: set[int] = set()
         recent = self._recent
         segments = self._segments
@@ -344,6 +372,53 @@ class _TypoIndex:
                 found.update(recent.get(h, ()))
         words = self._words
         return (words[i] for i in found)
+
+
+def _pack_postings(
+    postings: Mapping[str, _Growable] | Mapping[str, list[int]], name: str
+) -> dict[str, np.ndarray]:
+    """Posting lists (word -> ascending fact numbers) as three flat arrays:
+    the words, where each one's numbers start, and the numbers."""
+    words = sorted(postings)
+    lists = [
+        docs.view() if isinstance(docs, _Growable) else np.array(docs, dtype=np.int32)
+        for docs in (postings[w] for w in words)
+    ]
+    offsets = np.zeros(len(words) + 1, dtype=np.int64)
+    np.cumsum([len(docs) for docs in lists], out=offsets[1:])
+    return {
+        f"{name}.words": pack_strings(words),
+        f"{name}.offsets": offsets,
+        f"{name}.docs": np.concatenate(lists).astype(np.int32) if lists else np.empty(0, np.int32),
+    }
+
+
+def _unpack_postings(
+    arrays: Mapping[str, np.ndarray], name: str
+) -> Iterator[tuple[str, np.ndarray]]:
+    """(word, its fact numbers) as _pack_postings saved them; the numbers are
+    views of the saved array."""
+    docs = arrays[f"{name}.docs"]
+    offsets = arrays[f"{name}.offsets"].tolist()
+    for i, word in enumerate(unpack_strings(arrays[f"{name}.words"])):
+        yield word, docs[offsets[i] : offsets[i + 1]]
+
+
+def _unpack_phrased(arrays: Mapping[str, np.ndarray], name: str) -> dict[str, list[int]]:
+    """Phrasing key -> fact numbers, as _pack_postings saved them."""
+    docs = arrays[f"{name}.docs"].tolist()
+    offsets = arrays[f"{name}.offsets"].tolist()
+    return {
+        key: docs[offsets[i] : offsets[i + 1]]
+        for i, key in enumerate(unpack_strings(arrays[f"{name}.words"]))
+    }
+
+
+def _key_hash(key: str) -> int:
+    """A typo index key's hash, the same in every process (unlike hash() of a
+    str), so the index can be saved: CRC-32 of its bytes, and their count."""
+    data = key.encode("utf-8", "surrogatepass")
+    return zlib.crc32(data) | len(data) << 32
 
 
 def _sorted_segment(keys: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -581,6 +656,61 @@ class Retriever:
             # freed objects are still freed (by reference counting).
             gc.collect()
             gc.freeze()
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The whole index as flat arrays, for index_file: the facts, what
+        analyse found in each, each scope's postings and vectors. `restore`
+        rebuilds the same index from them without analysing a fact again.
+
+        Raises ValueError when a fact's text holds a NUL character."""
+        arrays = fact_columns(self._facts, "facts")
+        arrays["phrasings"] = pack_strings(p or "" for p in self._phrasings)
+        arrays.update(pack_groups([sorted(m) for m in self._markers], "markers"))
+        arrays["lengths"] = self._lengths.view().copy()
+        arrays["flags"] = self._flags.view().copy()
+        scopes = list(self._scopes.items())
+        arrays["scopes"] = np.array([key for key, _ in scopes], dtype=np.int64)
+        arrays["scopes.facts"] = np.array([s.facts for _, s in scopes], dtype=np.int64)
+        arrays["scopes.end"] = np.array([s.end for _, s in scopes], dtype=np.int64)
+        for i, (_, scope) in enumerate(scopes):
+            arrays.update(_pack_postings(scope.own, f"scope{i}.own"))
+            arrays.update(_pack_postings(scope.described, f"scope{i}.described"))
+            arrays.update(_pack_postings(scope.phrased, f"scope{i}.phrased"))
+            arrays.update(scope.typos.to_arrays(f"scope{i}.typos"))
+        arrays.update(self._semantic.to_arrays())
+        return arrays
+
+    def restore(self, arrays: Mapping[str, np.ndarray]) -> None:
+        """Replace the whole index with the one `to_arrays` saved (the arrays
+        are used as they are, e.g. mapped from a file)."""
+        self._reset()
+        self._facts = facts_from_columns(arrays, "facts")
+        self._number = {f.id: n for n, f in enumerate(self._facts) if f is not None}
+        phrasings: list[str | None] = [*unpack_strings(arrays["phrasings"])]
+        if len(self._number) < len(self._facts):  # removed facts' slots are empty
+            phrasings = [
+                p if f is not None else None for p, f in zip(phrasings, self._facts, strict=True)
+            ]
+        self._phrasings = phrasings
+        self._markers = [frozenset(m) for m in unpack_groups(arrays, "markers")]
+        self._lengths = _Growable(arrays["lengths"])
+        self._flags = _Growable(arrays["flags"])
+        self._scopes, self._vocab_version = {}, 0
+        for i, key in enumerate(arrays["scopes"].tolist()):
+            scope = self._scopes[key] = self._new_scope()
+            scope.facts = int(arrays["scopes.facts"][i])
+            scope.end = int(arrays["scopes.end"][i])
+            scope.own = {w: _Growable(d) for w, d in _unpack_postings(arrays, f"scope{i}.own")}
+            scope.described = {
+                w: _Growable(d) for w, d in _unpack_postings(arrays, f"scope{i}.described")
+            }
+            scope.phrased = _unpack_phrased(arrays, f"scope{i}.phrased")
+            scope.sorted_vocab = sorted(scope.own.keys() | scope.described.keys())
+            scope.typos.restore(arrays, f"scope{i}.typos")
+        self._semantic.restore(arrays)
+        if len(self._number) >= FREEZE_MIN_FACTS:
+            gc.collect()
+            gc.freeze()  # as load does
 
     def upsert(self, fact: Fact) -> None:
         """Add a fact, or replace the indexed version of it."""

@@ -17,7 +17,7 @@ The vectors are generated from GloVe by scripts/make_vectors.py
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from pathlib import Path
 
@@ -167,6 +167,25 @@ class SemanticIndex:
         row = int(np.searchsorted(vectors.numbers[: vectors.n], number))
         if row < vectors.n and vectors.numbers[row] == number:
             vectors.matrix[row] = 0.0
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Every scope's vectors as flat arrays (see Retriever.to_arrays)."""
+        arrays: dict[str, np.ndarray] = {
+            "vectors.scopes": np.array(list(self._scopes), dtype=np.int64)
+        }
+        for i, vectors in enumerate(self._scopes.values()):
+            arrays[f"vectors{i}.matrix"] = vectors.matrix[: vectors.n]
+            arrays[f"vectors{i}.numbers"] = vectors.numbers[: vectors.n]
+        return arrays
+
+    def restore(self, arrays: Mapping[str, np.ndarray]) -> None:
+        """Take the vectors to_arrays saved (the arrays are used as they are)."""
+        self._scopes = {}
+        for i, scope in enumerate(arrays["vectors.scopes"].tolist()):
+            vectors = self._scopes[scope] = _ScopeVectors(self.words.dims)
+            vectors.matrix = arrays[f"vectors{i}.matrix"]
+            vectors.numbers = arrays[f"vectors{i}.numbers"]
+            vectors.n = len(vectors.numbers)
 
     def scans(self, scope: int) -> bool:
         """True when a question is compared with every fact of the scope (up
