@@ -68,6 +68,15 @@ class RetrievalConfig:
 
 
 @dataclass(frozen=True)
+class IndexConfig:
+    persist: bool = True  # save the index beside the fact base, start from it
+    path: str = ""  # "" = next to the database (see index_path)
+
+    def _validate(self, where: str) -> None:
+        pass
+
+
+@dataclass(frozen=True)
 class BotConfig:
     owner_ids: tuple[int, ...] = ()
     admin_role_ids: tuple[int, ...] = ()
@@ -139,6 +148,7 @@ class ConversationConfig:
 class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     retrieval: RetrievalConfig = field(default_factory=RetrievalConfig)
+    index: IndexConfig = field(default_factory=IndexConfig)
     bot: BotConfig = field(default_factory=BotConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     health: HealthConfig = field(default_factory=HealthConfig)
@@ -157,6 +167,18 @@ def require_sqlite(config: Config) -> None:
             "knowledge migrate` uses it); leave database.url empty (unset "
             "FACTBOT_DATABASE__URL) to use the SQLite file at database.path"
         )
+
+
+def index_path(config: Config) -> Path | None:
+    """Where the index is saved: `index.path`, else next to the database
+    (factbot.db -> factbot.index); None when it is not saved (index.persist
+    false, or a PostgreSQL database)."""
+    if not config.index.persist or config.database.url:
+        return None
+    if config.index.path:
+        return Path(config.index.path)
+    db = config.database.path
+    return db.with_name(f"{db.stem}.index")
 
 
 def _require(ok: bool, where: str, key: str, problem: str) -> None:
@@ -216,6 +238,9 @@ def load_config(path: Path | str | None = None, environ: dict[str, str] | None =
     health = sections["health"]
     if health.status_file and not Path(health.status_file).is_absolute():
         sections["health"] = replace(health, status_file=str(base / health.status_file))
+    index = sections["index"]
+    if index.path and not Path(index.path).is_absolute():
+        sections["index"] = replace(index, path=str(base / index.path))
     return Config(**sections, source=config_path if config_path.exists() else None)
 
 

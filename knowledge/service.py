@@ -9,6 +9,7 @@ step with changes that other processes (shards, the CLI) commit to the store.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -17,11 +18,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .config import Config, require_sqlite
+from .config import Config, index_path, require_sqlite
 from .curation.aliases import clean_alias
 from .curation.build import build, runtime_lexicon
 from .errors import FactNotFoundError, StoreError
 from .models import Answer, Fact, Response, ResponseKind, Source
+from .retrieval.index_file import IndexFileError, IndexKey, fingerprint, read_index, write_index
 from .retrieval.normalize import Normalizer, fold
 from .retrieval.retriever import Retriever
 from .stats import UsageStats, compute_stats
@@ -90,11 +92,8 @@ class KnowledgeBase:
         self.config = config
         self._lock = threading.Lock()  # guards the retriever
         self._sync_lock = threading.Lock()  # one sync or reload at a time
-        # Where the feed stands is read before the facts, so nothing committed
-        # while they load is missed (it is applied, again, by the next sync).
-        self._marker = store.change_marker()
-        self._position = store.feed_position()
-        self.retriever = self._new_retriever()
+        self._index_path = index_path(config) if store.path is not None else None
+        self._writers: list[threading.Thread] = []  # saving the index, in the background
         conversation = config.conversation
         self.conversations = ConversationMemory(
             followup_seconds=conversation.followup_seconds,
@@ -102,6 +101,20 @@ class KnowledgeBase:
             max_speakers=conversation.max_speakers,
         )
         self._synced_at = utc_now()
+        # Where the feed stands is read before the facts, so nothing committed
+        # while they load is missed (it is applied, again, by the next sync).
+        self._marker = store.change_marker()
+        self._position = store.feed_position()
+        saved = self._saved_retriever()
+        self.loaded_saved_index = saved is not None  # else built from the facts
+        if saved is None:
+            self.retriever = self._new_retriever(self._position)
+        else:
+            # The saved index reflects an earlier point of the feed: catch up
+            # with what was committed since (while this process was down).
+            self.retriever, self._position = saved
+            self._marker = (-1, -1)  # no marker SQLite gives: sync reads the feed
+            self.sync()
 
     @classmethod
     def open(cls, config: Config, *, create: bool = False) -> KnowledgeBase:
@@ -130,15 +143,77 @@ class KnowledgeBase:
             store.close()
             raise
 
-    def _new_retriever(self) -> Retriever:
+    def _empty_retriever(self) -> tuple[Retriever, str]:
+        """A retriever with the store's lexicon, sources and server aliases and
+        no facts yet, and the fingerprint a saved index must have to fit it."""
+        server_aliases = self.store.server_aliases()
         retriever = Retriever(
             Normalizer(runtime_lexicon(self.store)),
             self.config.retrieval,
             self.store.sources(),
-            server_aliases=self.store.server_aliases(),
+            server_aliases=server_aliases,
         )
+        if self._index_path is None:
+            return retriever, ""
+        lexicon = [
+            self.store.aliases(),
+            self.store.lexicon_entries(),
+            {str(guild): aliases for guild, aliases in server_aliases.items()},
+        ]
+        return retriever, fingerprint(json.dumps(lexicon, sort_keys=True).encode())
+
+    def _new_retriever(self, position: FeedPosition) -> Retriever:
+        """The index built from the store's live facts (read after `position`),
+        then saved in the background."""
+        retriever, made_with = self._empty_retriever()
         retriever.load(self.store.live_facts())
+        self._save_index(retriever, IndexKey(position.generation, position.seq, made_with))
         return retriever
+
+    def _saved_retriever(self) -> tuple[Retriever, FeedPosition] | None:
+        """The saved index and the feed position it reflects, when there is
+        one that fits this fact base; None (logged, unless there is no file)
+        when it is missing, damaged, made by other code or lexicon, or further
+        behind the feed than catching up is worth."""
+        path = self._index_path
+        if path is None or not path.exists():
+            return None
+        retriever, made_with = self._empty_retriever()
+        try:
+            key, arrays = read_index(path)
+        except IndexFileError as exc:
+            logger.warning("cannot use the saved index (%s); building it from the facts", exc)
+            return None
+        now = self._position
+        if key.fingerprint != made_with or key.generation != now.generation:
+            why = "other code or lexicon" if key.generation == now.generation else "another copy"
+            logger.info("the saved index %s was made for %s; building it anew", path, why)
+            return None
+        if not now.seq - RELOAD_AFTER_CHANGES <= key.seq <= now.seq:
+            logger.info("the saved index %s is too far behind the fact base; building it", path)
+            return None
+        try:
+            retriever.restore(arrays)
+        except (KeyError, ValueError, IndexError) as exc:
+            logger.warning("the saved index %s does not fit (%r); building it anew", path, exc)
+            return None
+        return retriever, FeedPosition(key.generation, key.seq)
+
+    def _save_index(self, retriever: Retriever, key: IndexKey) -> None:
+        """Save the index (not yet shared with other threads) in the background."""
+        path = self._index_path
+        if path is None:
+            return
+        try:
+            arrays = retriever.to_arrays()
+        except ValueError as exc:
+            logger.warning("cannot save the index to %s: %s", path, exc)
+            return
+        writer = threading.Thread(
+            target=_write_index, args=(path, key, arrays), name="factbot-index-writer"
+        )
+        writer.start()
+        self._writers = [w for w in self._writers if w.is_alive()] + [writer]
 
     def reload(self) -> None:
         """Re-read sources, aliases and facts (after a build)."""
@@ -146,7 +221,7 @@ class KnowledgeBase:
             self._reload(self.store.change_marker(), self.store.feed_position())
 
     def _reload(self, marker: tuple[int, int], position: FeedPosition) -> None:
-        retriever = self._new_retriever()
+        retriever = self._new_retriever(position)
         with self._lock:
             self.retriever = retriever
         self._marker, self._position = marker, position
@@ -475,7 +550,16 @@ class KnowledgeBase:
         return compute_stats(self.store, guild_id)
 
     def close(self) -> None:
+        for writer in self._writers:
+            writer.join()
         self.store.close()
+
+
+def _write_index(path: Path, key: IndexKey, arrays: dict[str, Any]) -> None:
+    try:
+        write_index(path, key, arrays)
+    except OSError as exc:
+        logger.warning("cannot save the index to %s: %s", path, exc)
 
 
 def _known(retriever: Retriever, word: str, guild_id: int | None) -> bool:

@@ -36,6 +36,7 @@ def test_changes_made_while_the_bot_was_stopped_are_answered_after_start(kb):
 
     restarted = KnowledgeBase.open(config)  # the bot starts again
     try:
+        assert restarted.loaded_saved_index  # started from the file saved before the stop
         shown = restarted.ask(MEETUP, guild_id=GUILD, log=False).answer.facts[0].fact
         assert "Saturday" in shown.text
         assert gone.id not in answered_ids(restarted, "when is board game night?")
