@@ -12,12 +12,13 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from ..errors import FactFileError
 from ..tomlfile import read_toml
 from .lexicon import EnglishLexicon, default_english
+from .value_kinds import currency_markers
 
 # Characters that render as nothing (or as a join) and only get in the way.
 _INVISIBLE = dict.fromkeys(
@@ -237,6 +238,16 @@ def canonical_token(name: str) -> str:
     return "".join(_TOKEN.findall(name))
 
 
+GENERAL_SYNONYMS_PATH = Path(__file__).resolve().parent.parent / "data" / "general_synonyms.toml"
+
+
+@cache
+def general_synonyms() -> dict[str, str]:
+    """Everyday abbreviations and variants ("vc", "pw", "wi-fi") -> one word,
+    for every server's facts and questions (knowledge/data/general_synonyms.toml)."""
+    return Lexicon.load_synonyms(GENERAL_SYNONYMS_PATH)
+
+
 class Normalizer:
     """Tokenises text the same way for facts and questions: irregular forms
     become their lemma ("bought" -> buy) from the English lexicon."""
@@ -255,12 +266,11 @@ class Normalizer:
         self._rewrite_re = _PhraseReplacer(self._rewrites)
         self._alias_re = _PhraseReplacer(self.lexicon.aliases)
         self._canonical = set(self.lexicon.aliases.values())
-        phrases = {k: v for k, v in self.lexicon.synonyms.items() if " " in k or "-" in k}
+        synonyms = {**general_synonyms(), **self.lexicon.synonyms}  # a source's own win
+        phrases = {k: v for k, v in synonyms.items() if " " in k or "-" in k}
         self._phrase_re = _PhraseReplacer(phrases)
         self._phrases = phrases
-        self._word_synonyms = {
-            stem(k): stem(v) for k, v in self.lexicon.synonyms.items() if k not in phrases
-        }
+        self._word_synonyms = {stem(k): stem(v) for k, v in synonyms.items() if k not in phrases}
         self._words: dict[str, str] = {}  # memo for _word: token -> stemmed, mapped word
         # As words become tokens: "found" is "find", and "founded" is not everyday.
         self._generic = frozenset(self.english.lemma(w) or stem(w) for w in GENERIC_WORDS)
@@ -339,7 +349,7 @@ class Normalizer:
                 found.add(f"p{token}")
         if "may" in text.lower() and _MAY.search(fold(text)):  # "may" is a stopword
             found.add("mmay")
-        return frozenset(found)
+        return frozenset(found | currency_markers(text))
 
     def asked_word(self, question: str) -> str | None:
         """The thing a "what/which ..." question asks for, as a token: the last
@@ -370,6 +380,8 @@ class Normalizer:
     def _word(self, token: str) -> str:
         if token in self._canonical or token in STOPWORDS or token[0].isdigit():
             return token
+        if token in self._word_synonyms:  # "sat" is Saturday before it is "sit"
+            return self._word_synonyms[token]
         stemmed = self.english.lemma(token) or stem(token)
         return self._word_synonyms.get(stemmed, stemmed)
 

@@ -59,6 +59,7 @@ from .semantic import (
     default_vectors,
     lifted,
 )
+from .value_kinds import REQUIRED_KINDS, asking_tokens, days_in_ranges, value_kinds
 
 # Weight given to a question word the fact base has never seen, relative to the
 # rarest word it has: such a word is a sign the question is about something else.
@@ -75,6 +76,7 @@ FREEZE_MIN_FACTS = 10_000  # from this size, keep the index out of the garbage c
 PREFIX_MIN = 5  # a shared prefix this long counts as the same word stem
 PREFIX_SIMILARITY = 0.85
 DESCRIPTION_SIMILARITY = 0.8  # a word that describes an entity the fact names
+KIND_SIMILARITY = 0.8  # a word asking for a kind of value ("price") the fact states
 # Related words from the English lexicon (lexicon.Related), as similarities:
 # a fact saying "magazine" answers a question about a "publication" better
 # than one saying "publication" answers a question about a "magazine".
@@ -525,6 +527,11 @@ class Retriever:
             if aliases
         }
         self.server_aliases = {g: dict(a) for g, a in (server_aliases or {}).items() if a}
+        # question token -> the kinds of value it asks for (value_kinds.py).
+        # Read as every server's facts are: a source's synonyms may map them
+        # to its own content words ("website" to "site").
+        self._asking = asking_tokens(self._server_normalizer.tokens)
+        self._requiring = asking_tokens(self._server_normalizer.tokens, REQUIRED_KINDS)
         self._reset()
 
     def _reset(self) -> None:
@@ -575,6 +582,8 @@ class Retriever:
         tokens = set(" ".join(phrasings).split())
         for keyword in fact.keywords:
             tokens.update(norm.content_tokens(keyword))
+        for day in days_in_ranges(fact.text):
+            tokens.update(norm.content_tokens(day))
         described: set[str] = set()
         for token in tokens:
             if norm.is_entity(token):
@@ -582,7 +591,7 @@ class Retriever:
         folded_text = fold(fact.text)
         return FactTerms(
             fact=fact,
-            tokens=frozenset(tokens),
+            tokens=frozenset(tokens) | value_kinds(fact.text),
             described=frozenset(described - tokens),
             phrasings=phrasings,
             phrasing_keys=frozenset(keys),
@@ -927,7 +936,13 @@ class Retriever:
                 continue
             found = self._rerank(q, numbers, coverage, own, need, phrased, close)
             threshold = self.config.answer_threshold
+            # In a server with facts of its own, a curated fact answers only a
+            # question naming what it is about (or asked as one of its
+            # phrasings): "when did this community start?" is the server's.
+            guest = key == CURATED and guild_id is not None and guild_id in self._scopes
             for candidate in found[:need]:
+                if guest and not candidate.phrased and not q.entity_tokens:
+                    candidate.assertable = False
                 if candidate.assertable and not candidate.phrased and candidate.score >= threshold:
                     candidate.assertable = self._explains(q, candidate.fact)
             ranked += found
@@ -965,6 +980,9 @@ class Retriever:
             quantity = q.qtype is QuestionType.NUMBER and flags & _HAS_NUMBER
             if not (quantity or (q.qtype is QuestionType.TIME and flags & _HAS_TIME)):
                 return False
+        for token in q.telling:
+            if token in self._requiring and not matched(token):
+                return False  # "how much" of a fact without a price
         for token in q.telling - {q.asked_word}:
             # unseen: no vocabulary word is this one (or a typo of it), only related ones
             seen = any(sim >= OWN_SIMILARITY for _, sim in expansions.get(token, ()))
@@ -1243,6 +1261,9 @@ class Retriever:
         for word, similarity in chosen.items():
             if found.get(word, 0.0) < similarity:
                 found[word] = similarity
+        for kind in self._asking.get(token, ()):  # "price" reaches a fact stating one
+            if df(kind):
+                found[kind] = max(found.get(kind, 0.0), KIND_SIMILARITY)
         if len(token) < 4 or not token.isascii() or token[0].isdigit():
             return found
         max_edits = 2 if len(token) >= 8 else 1

@@ -1,0 +1,117 @@
+"""Kinds of value a fact states, and the general abbreviations every server's
+facts and questions share: a server's own FAQ answered in its members' words."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.models import Status
+from knowledge.retrieval.value_kinds import (
+    currency_markers,
+    days_in_ranges,
+    kind_token,
+    value_kinds,
+)
+from tests.factories import admin_fact
+from tests.test_retrieval_index import retriever_for
+
+SERVER = 4242
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("Extra lockers are £5 a month each.", {"price"}),
+        ("The DLC was released for USD 9.99.", {"price"}),
+        ("Entry is free for members.", {"price"}),
+        ("Open Tuesday to Friday 18:00–22:00.", {"clock", "until"}),
+        ("The ride leaves at 6:30pm.", {"clock"}),
+        ("We meet at 12 Alder Street, see #events.", {"place"}),
+        ("Mail hello@example.org or call +44 20 7946 0958.", {"link"}),
+        ("Members must be 16+ to join.", {"age"}),
+        ("Big projects can stay for up to 14 days.", {"length"}),
+        ("Be kind to each other.", set()),
+    ],
+)
+def test_value_kinds_are_read_from_the_text(text, kinds):
+    assert value_kinds(text) == {kind_token(k) for k in kinds}
+
+
+def test_day_ranges_cover_the_days_between():
+    assert days_in_ranges("Open Tuesday to Friday") == [
+        "tuesday", "wednesday", "thursday", "friday",
+    ]  # fmt: skip
+    assert days_in_ranges("Fri-Mon only") == ["friday", "saturday", "sunday", "monday"]
+    assert days_in_ranges("Open Tuesday and Friday") == []
+
+
+def test_currencies_are_markers():
+    assert currency_markers("costs $24.99 or 20 euros") == {"cusd", "ceur"}
+    assert currency_markers("costs 25") == set()
+
+
+# id, text, the admin's one phrasing
+MAKERSPACE = [
+    ("lockers", "Extra lockers in the Locker Room are £5 a month each, two per member.",
+     "Can I rent a locker?"),
+    ("storage", "Every member gets one free crate on the shelves in the back corridor.",
+     "Where can I store my stuff?"),
+    ("weekday-hours", "Staffed weekday hours are Tuesday to Friday 18:00–22:00.",
+     "What are the weekday hours?"),
+    ("weekend-hours", "Weekend staffed hours are Saturday 10:00–18:00 and Sunday 12:00–17:00.",
+     "What are the weekend hours?"),
+    ("recording", "Recording voice chats is not allowed unless everyone agrees first.",
+     "Can I record voice chat?"),
+    ("deluxe", "The Deluxe Edition costs $24.99 on Steam.", "How much is the deluxe edition?"),
+    ("social", "The Christmas social is on 13 December at 7pm at the Crown.",
+     "When is the christmas party?"),
+    ("founded", "Foundry Lane was founded in 2019 by Ana Ruiz and Tom Bell.",
+     "Who started the space?"),
+]  # fmt: skip
+
+
+@pytest.fixture
+def makerspace(curated):
+    facts = [admin_fact(i, text, questions=[q], guild_id=SERVER) for i, text, q in MAKERSPACE]
+    return retriever_for(curated, [*curated.facts, *facts])
+
+
+def answered(retriever, question):
+    answer = retriever.ask(question, SERVER)
+    return [f.fact.id for f in answer.facts] if answer.status is Status.ANSWER else answer.status
+
+
+@pytest.mark.parametrize(
+    ("question", "fact_id"),
+    [
+        ("locker price?", "lockers"),  # a price, though the fact never says "price"
+        ("when do you open on sat", "weekend-hours"),  # "sat" is Saturday
+        ("what time are you open on wed", "weekday-hours"),  # inside "Tuesday to Friday"
+        ("can i record the vc", "recording"),  # "vc" is voice chat
+    ],
+)
+def test_a_members_words_reach_the_admins_fact(makerspace, question, fact_id):
+    assert answered(makerspace, question)[0] == fact_id
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How much does the Deluxe Edition cost in euros?",  # stated in dollars only
+        "What time does the Christmas social finish?",  # only when it starts
+    ],
+)
+def test_a_fact_without_what_is_asked_is_not_stated(makerspace, question):
+    assert makerspace.ask(question, SERVER).status is not Status.ANSWER
+
+
+def test_a_server_with_its_own_facts_gets_no_article_answer_without_its_names(makerspace):
+    # The same words as an article fact's; only the question naming what it
+    # is about gets it stated in this server.
+    unnamed = makerspace.ask("what movie spurred the growth", SERVER)
+    assert unnamed.status is not Status.ANSWER
+    named = makerspace.ask("what movie spurred facebook's growth in japan", SERVER)
+    assert named.status is Status.ANSWER
+    assert named.facts[0].fact.guild_id is None
+    curated_only = makerspace.ask("what movie spurred the growth")
+    assert curated_only.status is Status.ANSWER
