@@ -26,10 +26,10 @@ FLOORS = [
     ("article_blind_b.jsonl", None, 46, 3, 18, 11),
     ("article_blind_c.jsonl", None, 51, 3, 19, 12),
     ("article_blind_d.jsonl", None, 45, 4, 18, 11),
-    ("faq_questions_a.jsonl", "faq_pack_a.json", 42, 1, 20, 11),
+    ("faq_questions_a.jsonl", "faq_pack_a.json", 44, 1, 20, 11),
     ("faq_questions_b.jsonl", "faq_pack_b.json", 41, 3, 21, 7),
-    ("faq_questions_c.jsonl", "faq_pack_c.json", 30, 7, 20, 12),
-    ("faq_questions_d.jsonl", "faq_pack_d.json", 30, 1, 18, 9),
+    ("faq_questions_c.jsonl", "faq_pack_c.json", 32, 7, 20, 12),
+    ("faq_questions_d.jsonl", "faq_pack_d.json", 33, 0, 18, 9),
 ]
 
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 import pytest
 
 from knowledge.models import Status
+from knowledge.retrieval.normalize import Normalizer
 from knowledge.retrieval.value_kinds import (
     currency_markers,
     days_in_ranges,
     kind_token,
     value_kinds,
 )
+from knowledge.understanding.chat_speak import expand_chat_speak
 from tests.factories import admin_fact
 from tests.test_retrieval_index import retriever_for
 
@@ -115,3 +117,66 @@ def test_a_server_with_its_own_facts_gets_no_article_answer_without_its_names(ma
     assert named.facts[0].fact.guild_id is None
     curated_only = makerspace.ask("what movie spurred the growth")
     assert curated_only.status is Status.ANSWER
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("is there parkin for my car", ["park", "car"]),  # a dropped g
+        ("do you fix e-bikes", ["fix", "ebik"]),  # a one-letter prefix
+        ("mods and admins", ["moderator", "administrator"]),
+        ("the vc on sat", ["voic", "saturday"]),
+        ("Berlin cabin raisin", ["berlin", "cabin", "raisin"]),  # no g dropped there
+    ],
+)
+def test_everyday_spellings_read_as_the_words_they_stand_for(text, tokens):
+    assert Normalizer().content_tokens(text) == tokens
+
+
+def test_a_closed_compound_is_made_of_its_words():
+    normalizer = Normalizer()
+    assert normalizer.compound_parts("woodshop") == ("wood", "shop")
+    assert normalizer.compound_parts("makerspac") == ("maker", "spac")
+    assert normalizer.compound_parts("facebook") == ()  # a word the lexicon knows
+    assert normalizer.compound_parts("thesocialnetwork") == ()
+
+
+@pytest.mark.parametrize(
+    ("message", "expanded"),
+    [
+        ("can my 12yo come in alone", "can my 12 years old come in alone"),
+        ("how 2 report sum1", "how to report someone"),
+        ("do i need nitro 4 anything here", "do i need nitro for anything here"),
+        ("i have 4 kids", "i have 4 kids"),  # a number stays a number
+    ],
+)
+def test_chat_speak_digits_and_ages(message, expanded):
+    assert expand_chat_speak(message) == expanded
+
+
+def test_a_misspelt_word_reaches_the_facts_of_its_related_words(makerspace):
+    # "membrship" is one edit from "membership", which the lockers fact does
+    # not use; its related word "member" it does.
+    assert makerspace.ranked_ids("locker membrship price", SERVER)[0][0] == "lockers"
+
+
+def test_a_compound_in_a_fact_is_found_by_its_words(curated):
+    facts = [
+        admin_fact("wood", "The woodshop induction costs £20 and runs on Tuesdays.",
+                   questions=["How much is the woodshop induction?"], guild_id=SERVER),
+        admin_fact("metal", "The metalshop induction costs £25 and runs on Thursdays.",
+                   questions=["How much is the metalshop induction?"], guild_id=SERVER),
+    ]  # fmt: skip
+    retriever = retriever_for(curated, [*curated.facts, *facts])
+    answer = retriever.ask("wood shop induction cost?", SERVER)
+    assert [f.fact.id for f in answer.facts] == ["wood"]
+
+
+def test_one_telling_word_offers_a_servers_fact_but_not_for_an_unrelated_question(makerspace):
+    # "bike" is in no fact here: "store" alone points at the storage fact
+    offered = makerspace.ask("where do i store my bike", SERVER)
+    assert offered.status in (Status.ANSWER, Status.SUGGEST)
+    assert "storage" in [s.fact_id for s in offered.suggestions] + [
+        f.fact.id for f in offered.facts
+    ]
+    assert makerspace.ask("What is the speed of light?", SERVER).status is Status.UNKNOWN

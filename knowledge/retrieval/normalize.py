@@ -287,6 +287,8 @@ class Normalizer:
         ):
             folded = _DISCORD_SYNTAX.sub(_syntax_replacement, folded)
         folded = folded.replace("'s ", " ").replace("'s", " ")
+        if "-" in folded:
+            folded = _LETTER_PREFIX.sub(r"\1", folded)  # "e-bike" is "ebike"
         if self._rewrites:
             folded = self._rewrite_re.sub(lambda m: f" {self._rewrites[_key(m)]} ", folded)
         folded = self._alias_re.sub(lambda m: f" {self.lexicon.aliases[_key(m)]} ", folded)
@@ -373,6 +375,23 @@ class Normalizer:
         asked = asked_for(question)
         return self.markers(question, tokens) | ({f"?{asked}"} if asked else set())
 
+    def compound_parts(self, token: str) -> tuple[str, ...]:
+        """The two common words a closed compound the lexicon does not know
+        is made of ("woodshop" -> wood, shop; "makerspac" -> maker, spac),
+        as tokens; () for any other token."""
+        zipf = self.english.zipf
+        if len(token) < 7 or not token.isalpha() or zipf(token) or token in self._canonical:
+            return ()
+        best: tuple[float, tuple[str, ...]] = (0.0, ())
+        for i in range(3, len(token) - 2):
+            head, tail = token[:i], token[i:]
+            if head in STOPWORDS or tail in STOPWORDS:
+                continue
+            common = min(zipf(head), zipf(tail))
+            if common >= COMPOUND_PART_ZIPF and common > best[0]:
+                best = (common, (head, tail))
+        return best[1]
+
     def is_generic(self, token: str) -> bool:
         """True for an everyday word (see GENERIC_WORDS)."""
         return token in self._generic
@@ -382,11 +401,20 @@ class Normalizer:
             return token
         if token in self._word_synonyms:  # "sat" is Saturday before it is "sit"
             return self._word_synonyms[token]
+        if token.endswith("in") and len(token) >= 5:
+            spelled = stem(f"{token}g")  # "parkin" is "parking", as said
+            zipf = self.english.zipf
+            if zipf(spelled) >= zipf(stem(token)) + DROPPED_G_ZIPF:
+                return self._word_synonyms.get(spelled, spelled)
         stemmed = self.english.lemma(token) or stem(token)
         return self._word_synonyms.get(stemmed, stemmed)
 
 
 _WORD_MEMO_SIZE = 200_000
+COMPOUND_PART_ZIPF = 3.5  # each word of a split compound is at least this common
+# "nothin" is read as "nothing" when that is this much more common (Zipf scale)
+DROPPED_G_ZIPF = 1.8
+_LETTER_PREFIX = re.compile(r"\b([a-z])-(?=[a-z]{2})")
 
 
 def _syntax_replacement(match: re.Match[str]) -> str:

@@ -588,6 +588,7 @@ class Retriever:
         for token in tokens:
             if norm.is_entity(token):
                 described |= norm.description_tokens(token)
+            described.update(norm.compound_parts(token))  # "woodshop": "wood shop"
         folded_text = fold(fact.text)
         return FactTerms(
             fact=fact,
@@ -1082,7 +1083,12 @@ class Retriever:
         # Everyday words alone say nothing, and one plain word is too little
         # to go on, though one name is enough; a question with only one plain
         # word ("can my kid come to the meetup") gets choices (see lone_word).
-        keep = (telling >= (1 if q.lone_word else 2)) | named
+        # A server's own facts have one or two phrasings and few keywords, so
+        # one telling word is often all a member's words share with the
+        # right one: a server small enough to compare every fact's phrasings
+        # weighs each fact sharing one ("what's the address" makes a "did you
+        # mean" of the fact keyed "address", not nothing).
+        keep = (telling >= (1 if self._one_word_enough(q) else 2)) | named
         if phrased:
             keep[[n for n in phrased if n < size]] = True
         lexical = keep
@@ -1093,6 +1099,15 @@ class Retriever:
         own_coverage = (covered[numbers] - related[numbers]) / q.total_weight
         own_coverage[~lexical[numbers]] = 0.0
         return numbers, covered[numbers] / q.total_weight, own_coverage
+
+    def _one_word_enough(self, q: PreparedQuestion) -> bool:
+        """Whether one matched telling word makes a fact a candidate: for a
+        lone-word question, or in a server's own scope of at most RERANK_LIMIT
+        facts (the curated facts carry many phrasings and aliases)."""
+        if q.lone_word:
+            return True
+        scope = self._scopes.get(q.scope) if q.scope != CURATED else None
+        return scope is not None and scope.facts <= RERANK_LIMIT
 
     def _rerank(
         self,
@@ -1276,10 +1291,15 @@ class Retriever:
                         near.add((edits, word))
         # A word the fact base knows is most likely meant as written: a name
         # one or two letters off ("Dara" for "Dana") counts for much less.
-        typo = TYPO_SIMILARITY if token not in found else KNOWN_WORD_TYPO_SIMILARITY
+        unknown = token not in found
+        typo = TYPO_SIMILARITY if unknown else KNOWN_WORD_TYPO_SIMILARITY
         for edits, word in sorted(near)[:TYPO_LIMIT]:  # closest first, then in vocabulary order
             if word != token and len(word) >= 4 and not word[0].isdigit():
                 found.setdefault(word, typo[edits])
+                if unknown:  # "membrship" is "membership", so as near "member" as it
+                    for same in self.normalizer.english.related(word).same[:RELATED_LIMIT]:
+                        if df(same):
+                            found.setdefault(same, typo[edits] * SAME_SIMILARITY)
         if len(token) >= PREFIX_MIN:
             # Words the token starts with, then words that start with it: in
             # vocabulary order, as both come there.
@@ -1476,7 +1496,9 @@ class FactScorer:
                     hits[token] = here
         telling = [t for t in hits if t in q.telling]
         weak = not telling or (
-            len(telling) == 1 and telling[0] not in q.entity_tokens and not q.lone_word
+            len(telling) == 1
+            and telling[0] not in q.entity_tokens
+            and not self.retriever._one_word_enough(q)
         )
         if weak and not (phrased or close):
             return -1.0

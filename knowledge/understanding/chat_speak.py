@@ -16,6 +16,7 @@ _RIGHT = r"(?![\w'\-/]|\.\w)"
 _WORD = re.compile(r"[\w'/]+")  # finds candidate keys; the patterns decide
 _SPACED_PERCENT = re.compile(r"(\d)\s+%")
 _BARE_PERCENT = re.compile(r"(?<!\d)%")
+_AGE = re.compile(r"\b(\d{1,3})\s?(?:yo|y/o|yrs?\s+old|yr/o)(?![\w/])", re.IGNORECASE)
 
 
 @cache
@@ -56,12 +57,14 @@ def _phrase_pattern(phrase: str) -> str:
 
 def expand_chat_speak(text: str) -> str:
     """The text with chat-speak words and phrases spelled out; a lone "%"
-    becomes "percent". Only the keys whose first word occurs in the text are
-    tried, so a message without chat-speak costs one scan."""
+    becomes "percent", and "12yo" "12 years old". Only the keys whose first
+    word occurs in the text are tried, so a message without chat-speak costs
+    one scan."""
     mapping, by_first = _mapping(), _by_first_word()
     keys = [k for w in dict.fromkeys(_WORD.findall(text.casefold())) for k in by_first.get(w, ())]
     if keys:
         pattern = _pattern(tuple(sorted(keys, key=len, reverse=True)))
         text = pattern.sub(lambda m: mapping[" ".join(m.group(0).casefold().split())], text)
     text = _BARE_PERCENT.sub(" percent ", _SPACED_PERCENT.sub(r"\1%", text))
+    text = _AGE.sub(r"\1 years old", text)  # "my 12yo"
     return re.sub(r"[^\S\n]+", " ", text).strip()
