@@ -220,7 +220,7 @@ class KnowledgeBase:
         with self._sync_lock:
             self._reload(self.store.change_marker(), self.store.feed_position())
 
-    def _reload(self, marker: tuple[int, int], position: FeedPosition) -> None:
+    def _reload(self, marker: object, position: FeedPosition) -> None:
         retriever = self._new_retriever(position)
         with self._lock:
             self.retriever = retriever

@@ -135,7 +135,7 @@ def _top_facts(store: FactStore, scope: str, params: list[Any]) -> tuple[tuple[s
         f"""
         with shown as (
             select j.value fact_id, count(*) n
-            from question_log q, json_each(q.fact_ids) j
+            from question_log q, {store.dialect.json_rows("q.fact_ids", "j")}
             where q.status = 'answer' and {scope}
             group by j.value
             order by n desc, j.value
@@ -151,14 +151,15 @@ def _top_facts(store: FactStore, scope: str, params: list[Any]) -> tuple[tuple[s
 
 
 def _top_unanswered(store: FactStore, scope: str, params: list[Any]) -> tuple[tuple[str, int], ...]:
-    # The bare trim(question) takes its value from the row holding max(id), so
-    # each group is shown as it was most recently asked. lower() folds ASCII only.
+    # Each group is shown as it was most recently asked. lower() folds ASCII only.
+    dialect = store.dialect
+    trimmed = dialect.trimmed("question", "?")
     rows = store.read(
         f"""
-        select trim(question, ?) question, count(*) n, max(id) latest
+        select {dialect.latest(trimmed, "id")} question, count(*) n, max(id) latest
         from question_log
-        where status = 'unknown' and {scope} and trim(question, ?) != ''
-        group by lower(trim(question, ?))
+        where status = 'unknown' and {scope} and {trimmed} != ''
+        group by lower({trimmed})
         order by n desc, latest desc
         limit {TOP}
         """,
@@ -187,7 +188,7 @@ def _percentile(
 ) -> float | None:
     """The nearest-rank p-th percentile of the `count` latencies in scope.
 
-    SQLite sorts and returns the one row at that rank, so the latencies are
+    The database sorts and returns the one row at that rank, so the latencies are
     never loaded into Python.
     """
     if not count:
@@ -208,9 +209,9 @@ def _daily(store: FactStore, scope: str, params: list[Any], today: date) -> tupl
     # asked_at is stored in UTC, so its first ten characters are the UTC day.
     rows = store.read(
         f"""
-        select substr(asked_at, 1, 10) day,
-               sum(status = 'answer') answered,
-               sum(status != 'answer') not_answered
+        select substr(asked_at, 1, 10) as day,
+               sum(case when status = 'answer' then 1 else 0 end) answered,
+               sum(case when status != 'answer' then 1 else 0 end) not_answered
         from question_log
         where {scope} and asked_at >= ?
         group by day
@@ -225,8 +226,8 @@ def _daily(store: FactStore, scope: str, params: list[Any], today: date) -> tupl
         series.append(
             DailyCount(
                 day=day,
-                answered=row["answered"] if row else 0,
-                not_answered=row["not_answered"] if row else 0,
+                answered=int(row["answered"]) if row else 0,
+                not_answered=int(row["not_answered"]) if row else 0,
             )
         )
     return tuple(series)

@@ -10,13 +10,22 @@ import pytest
 from knowledge.curation.build import build, load_curated
 from knowledge.errors import CitationError, FactFileError
 from knowledge.store import FactStore
+from knowledge.store.pg_copy import COPIED_TABLES
 from tests.factories import admin_fact
 
+BOTH_BACKENDS = True
 FACTS_FILE = "facts/japan-times-2012-01-04-social-media.toml"
 
 
 def dump(store: FactStore) -> list[str]:
-    return list(store.db.conn.iterdump())
+    """Everything in the database: SQLite's full dump (the search index too), or
+    on PostgreSQL every table's rows."""
+    if store.path is not None:
+        return list(store.db.conn.iterdump())
+    return [
+        f"{table}: {sorted(map(repr, store.read(f'select * from {table}')))}"
+        for table in COPIED_TABLES
+    ]
 
 
 def edit(root: Path, old: str, new: str, count: int = 1) -> None:

@@ -155,7 +155,8 @@ def test_stored_versions_read_in_bulk_are_the_versions_a_preview_records(store, 
     ids = ["club-fact-00000", "club-fact-00001", "facebook-passes-mixi-nielsen", "no-such"]
     found = store.stored_facts(ids)
     assert set(found) == set(ids) - {"no-such"}
-    assert {i: v for i, (_, v) in found.items()} == {i: fact_version(store.db, i) for i in found}
+    with store.reading() as tx:
+        assert {i: v for i, (_, v) in found.items()} == {i: fact_version(tx, i) for i in found}
 
 
 def import_in_another_process(kb: KnowledgeBase, tmp_path: Path, facts: int, batch: int) -> None:

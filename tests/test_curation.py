@@ -25,6 +25,9 @@ SOURCE = "japan-times-2012-01-04-social-media"
 GUILD, OTHER = 111, 222
 
 
+BOTH_BACKENDS = True
+
+
 @pytest.fixture
 def curator(kb):
     return Curator(kb)

@@ -130,8 +130,8 @@ def write_from_another_process(path: str, name: str, count: int) -> int:
     try:
         for n in range(count):
             store.add_fact(one_claim(f"{name}-{n}"), actor=name)
-            with store.write() as db:
-                db["question_log"].insert({"asked_at": "now", "question": f"{name} {n}"})
+            with store.write() as tx:
+                tx.insert("question_log", {"asked_at": "now", "question": f"{name} {n}"})
                 time.sleep(0.005)
     finally:
         store.close()

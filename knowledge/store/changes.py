@@ -11,25 +11,22 @@ sequence number it applied and reads only the rows after it.
 database a new one, and a process that sees another generation (or a sequence
 number that went backwards) reloads everything.
 
-Only `change_marker` is SQLite's own (PRAGMA data_version); the table, the
-cursor and the generation work the same on any SQL database. One thing the
-cursor relies on: SQLite has one writer at a time, so sequence numbers become
-visible in order and a reader never skips a row committed later with a lower
-number. A database with concurrent writers (PostgreSQL's sequences) needs the
-same guarantee another way, e.g. a lock taken before the row is added.
+The table, the cursor and the generation are the same SQL on both backends;
+`change_marker`, the cheap "did anything change?" check, is the backend's own
+(PRAGMA data_version on SQLite, the feed's last row on PostgreSQL). One thing
+the cursor relies on: sequence numbers become visible in order, so a reader
+never skips a row committed later with a lower number. SQLite has one writer
+at a time; on PostgreSQL `Tx.lock_change_feed` takes an advisory lock before
+the row is added (knowledge.store.postgres).
 """
 
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
-from ..errors import StoreError
-from . import dbfile
+from .backend import Tx
 from .connection import StoreConnection, utc_now
 
 # What changed (the `kind` column), and what its `key` names.
@@ -71,50 +68,40 @@ def feed_position_of(row: dict[str, Any]) -> FeedPosition:
     return FeedPosition(generation=row["generation"] or "", seq=int(row["seq"]))
 
 
-def record_change(db: Database, kind: str, key: str | int | None = None) -> None:
+def record_change(tx: Tx, kind: str, key: str | int | None = None) -> None:
     """Add one row to the feed, inside a write (FactStore.write), and prune old rows."""
-    cursor = db.execute(
-        "insert into changes (at, kind, key) values (?, ?, ?)",
-        [utc_now(), kind, None if key is None else str(key)],
+    tx.lock_change_feed()
+    seq = tx.insert(
+        "changes",
+        {"at": utc_now(), "kind": kind, "key": None if key is None else str(key)},
+        returning="seq",
     )
-    db.execute("delete from changes where seq <= ?", [(cursor.lastrowid or 0) - CHANGES_KEPT])
+    tx.execute("delete from changes where seq <= ?", [int(seq or 0) - CHANGES_KEPT])
 
 
-def new_generation(db: Database) -> str:
+def new_generation(tx: Tx) -> str:
     """Give the database a new generation id, inside a write: every process
     then reloads what it holds from it."""
     generation = secrets.token_hex(8)
-    db.table("meta").upsert({"key": "generation", "value": generation}, pk="key")
+    tx.upsert("meta", {"key": "generation", "value": generation}, pk=("key",))
     return generation
 
 
 class ChangeFeed(StoreConnection):
     """Reads the change feed."""
 
-    def change_marker(self) -> tuple[int, int]:
+    def change_marker(self) -> object:
         """A value that differs whenever anything was committed to the database
-        since the last call, by this process or another; costs no query.
+        since the last call, by this process or another: the backend's cheap
+        check (no query on SQLite, one index lookup on PostgreSQL).
 
-        Raises StoreError (naming the file) when SQLite refuses."""
-        with self._lock:
-            conn = self.db.conn
-            try:
-                version = conn.execute("PRAGMA data_version").fetchone()[0]
-            except sqlite3.DatabaseError as exc:
-                raise StoreError(f"{self._name}: read failed: {self._explain(exc)}") from exc
-            # data_version counts the other connections' commits; total_changes our own.
-            return int(version), conn.total_changes
+        Raises StoreError (naming the database) when it cannot be read."""
+        return self.backend.change_marker()
 
     def check_file_is_ours(self) -> None:
-        """Raises StoreError when another file now has the database's name (it
-        was copied or moved over while this process had it open): this
-        connection still reads the old one, and SQLite cannot switch safely."""
-        if self.path is not None and dbfile.file_id(self.path) != self.file_id:
-            raise StoreError(
-                f"{self.path}: the file was replaced while FactBot had it open, so this "
-                "process still reads the old one; restart it (`python -m knowledge restore` "
-                "restores a backup without a restart)"
-            )
+        """Raises StoreError when the SQLite file was replaced under this
+        process (nothing to check on PostgreSQL)."""
+        self.backend.check_file_is_ours()
 
     def feed_position(self) -> FeedPosition:
         """The generation and the last change, read together."""

@@ -1,191 +1,110 @@
-"""Opening the fact base, and its one read path and one write path.
+"""The store's one connection, on whichever backend it was opened with: its
+one read path and its one write path.
 
-One connection, guarded by one lock, so every write goes through one path and
-the object can be used from worker threads (the bot calls it through
-asyncio.to_thread). WAL mode and a busy timeout let other processes read and
-back up while the bot writes; every commit is fsynced before it returns.
+`StoreConnection.open` (a file) and `open_url` (database.url) choose the
+backend once (knowledge.store.backend); the store modules built on this class
+only see `read`, `write` and `reading`, and the backend's `Dialect`.
 """
 
 from __future__ import annotations
 
-import random
-import sqlite3
-import threading
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 from sqlite_utils import Database
 
 from ..errors import StoreError
-from . import dbfile
-from .migrations import applied_migration_names, migrations
+from .backend import Dialect, Tx, utc_now
+from .sqlite_backend import SqliteBackend
+
+__all__ = ["StoreConnection", "utc_now"]
 
 
-def utc_now() -> str:
-    """Now, as the fact base stores times (ISO 8601, UTC, milliseconds)."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+class Backend(Protocol):
+    """What a backend (SqliteBackend, PgBackend) gives the store."""
 
+    @property
+    def dialect(self) -> Dialect: ...
 
-class _OpenRace(Exception):
-    """Opening met another process's lock at start-up; worth another try."""
+    def transaction(self) -> Any: ...  # a context manager yielding a Tx
+    def reading(self) -> Any: ...  # likewise, for reads outside a transaction
+    def read(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]: ...
+    def change_marker(self) -> object: ...
+    def check_file_is_ours(self) -> None: ...
+    def close(self) -> None: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def schema_version(self) -> str | int: ...
 
 
 class StoreConnection:
-    """The connection to one fact base file (or an in-memory one)."""
+    """The connection to one fact base, on SQLite or PostgreSQL."""
 
-    def __init__(self, db: Database, path: Path | None) -> None:
-        self.db = db
-        self.path = path
-        self._lock = threading.RLock()
-        self.file_id = dbfile.file_id(path)  # to tell when the file is replaced
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
 
     @classmethod
     def open(cls, path: Path | str, *, busy_timeout_ms: int = 5000, create: bool = True) -> Self:
-        """Open (and create or upgrade) the fact base at `path`.
-
-        Before anything is written, the file is checked through a read-only
-        connection (PRAGMA quick_check and its schema), the disk must have room,
-        and a no-op write proves the file and its folder are writable, so a bot
-        never starts on a file it cannot use.
-
-        Raises StoreError naming the file, and saying what to do, when it is
-        missing (with create=False), damaged, truncated, not a database or not a
-        FactBot database, read-only (or in a read-only folder), or on a full
-        disk; SchemaTooNewError when a newer FactBot wrote it. The file is not
-        changed in those cases.
-        """
-        path = Path(path)
-        if not path.exists():
-            if not create:
-                raise StoreError(
-                    f"{path}: fact base not found; build it with `python -m knowledge build`"
-                )
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(f"{path}: cannot create its folder: {exc}") from None
-        elif path.is_dir():
-            raise StoreError(f"{path}: is a folder, not a database file")
-        else:
-            dbfile.verify(path)
-        dbfile.check_free_space(path)
-        # Processes starting together on a new file can deadlock while one of them
-        # switches it to WAL (SQLite then answers "locked" at once, without
-        # waiting): try again, within the busy timeout.
-        deadline = time.monotonic() + busy_timeout_ms / 1000
-        while True:
-            try:
-                return cls._connect(path, busy_timeout_ms)
-            except _OpenRace:
-                if time.monotonic() >= deadline:
-                    raise StoreError(
-                        f"{path}: cannot open the fact base: another process kept it "
-                        "locked longer than the busy timeout"
-                    ) from None
-                time.sleep(random.uniform(0.02, 0.1))
-
-    @classmethod
-    def _connect(cls, path: Path, busy_timeout_ms: int) -> Self:
-        conn: sqlite3.Connection | None = None
-        try:
-            conn = sqlite3.connect(
-                str(path), check_same_thread=False, timeout=busy_timeout_ms / 1000
-            )
-            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-            conn.execute("PRAGMA foreign_keys = ON")
-            store = cls(Database(conn, execute_plugins=False), path)
-            dbfile.check_schema_is_known(store.db.conn, store.path)
-            if store.db.journal_mode != "wal":
-                store.db.enable_wal()
-            # FULL: a commit is on disk (the WAL fsynced) before the user is told,
-            # so a confirmed change survives a power cut too, not only a crash.
-            store.db.execute("PRAGMA synchronous = FULL")
-            with store.write() as db:  # one process migrates; the others wait, then skip
-                migrations.apply(db)
-                # A write that changes nothing: SQLite refuses it at once when the
-                # file is read-only, instead of at the first question.
-                db.execute("update meta set value = value where 0")
-        except (sqlite3.DatabaseError, StoreError) as exc:
-            if conn is not None:
-                conn.close()
-            cause = exc.__cause__ if isinstance(exc, StoreError) else exc
-            if isinstance(cause, sqlite3.OperationalError) and "locked" in str(cause):
-                raise _OpenRace from None
-            if not isinstance(cause, sqlite3.DatabaseError):
-                raise  # already says what is wrong (e.g. a newer schema)
-            raise StoreError(
-                f"{path}: cannot open the fact base: {dbfile.explain(path, cause)}"
-            ) from None
-        except BaseException:
-            if conn is not None:
-                conn.close()
-            raise
-        return store
+        """Open (and create or upgrade) the SQLite fact base at `path`
+        (SqliteBackend.open says what it checks and raises)."""
+        return cls(SqliteBackend.open(path, busy_timeout_ms=busy_timeout_ms, create=create))
 
     @classmethod
     def in_memory(cls) -> Self:
-        """A throwaway store (tests and the eval runner)."""
-        conn = sqlite3.connect(":memory:", check_same_thread=False)
-        store = cls(Database(conn, execute_plugins=False), None)
-        with store.write():
-            migrations.apply(store.db)
-        return store
-
-    def close(self) -> None:
-        with self._lock:
-            self.db.close()
-
-    @contextmanager
-    def write(self) -> Iterator[Database]:
-        """The one write path: serialised in this process by a lock, across
-        processes by BEGIN IMMEDIATE (which waits up to the busy timeout rather
-        than failing with "database is locked" halfway through), and atomic.
-
-        Raises StoreError (naming the file) when SQLite refuses the write; the
-        transaction is then rolled back."""
-        with self._lock:
-            conn = self.db.conn
-            try:
-                if conn.in_transaction:
-                    with self.db.atomic():  # nested: a savepoint
-                        yield self.db
-                    return
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self.db
-                except BaseException:
-                    conn.rollback()
-                    raise
-                conn.execute("COMMIT")
-            except sqlite3.DatabaseError as exc:
-                if conn.in_transaction:
-                    conn.rollback()
-                raise StoreError(f"{self._name}: write failed: {self._explain(exc)}") from exc
-
-    def read(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
-        """Run one read-only query under the store lock; rows as dicts.
-
-        Raises StoreError (naming the file) when SQLite refuses the read."""
-        with self._lock:
-            try:
-                return list(self.db.query(sql, list(params)))
-            except sqlite3.DatabaseError as exc:
-                raise StoreError(f"{self._name}: read failed: {self._explain(exc)}") from exc
+        """A throwaway SQLite store (tests and the eval runner)."""
+        return cls(SqliteBackend.in_memory())
 
     @property
-    def _name(self) -> str:
-        return str(self.path or ":memory:")
+    def dialect(self) -> Dialect:
+        return self.backend.dialect
 
-    def _explain(self, exc: sqlite3.Error) -> str:
-        return dbfile.explain(self.path, exc) if self.path else str(exc)
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file (None in memory and on PostgreSQL)."""
+        return getattr(self.backend, "path", None)
+
+    @property
+    def name(self) -> str:
+        """The database as messages name it: the file, or the URL without its password."""
+        return self.backend.name
+
+    @property
+    def db(self) -> Database:
+        """The sqlite-utils Database (SQLite only: tests and maintenance)."""
+        if not isinstance(self.backend, SqliteBackend):
+            raise StoreError(f"{self.name}: not an SQLite database")
+        return self.backend.db
+
+    def close(self) -> None:
+        self.backend.close()
+
+    @contextmanager
+    def write(self) -> Iterator[Tx]:
+        """The one write path: one transaction (nested ones are savepoints),
+        serialised in this process; the backend says how across processes.
+        Raises StoreError (naming the database) when the write is refused; the
+        transaction is then rolled back."""
+        with self.backend.transaction() as tx:
+            yield tx
+
+    @contextmanager
+    def reading(self) -> Iterator[Tx]:
+        """Several reads together, under the store lock (no transaction)."""
+        with self.backend.reading() as tx:
+            yield tx
+
+    def read(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        """Run one read-only query; rows as dicts. Raises StoreError (naming the
+        database) when it is refused."""
+        return self.backend.read(sql, params)
 
     @property
     def schema_version(self) -> str:
-        """The name of the last migration applied ("none" before any)."""
-        with self._lock:
-            applied = applied_migration_names(self.db.conn)
-        return applied[-1] if applied else "none"
+        """The schema's version, as the backend names it (a migration's name
+        on SQLite, a step number on PostgreSQL)."""
+        return str(self.backend.schema_version)

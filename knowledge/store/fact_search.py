@@ -1,22 +1,23 @@
-"""Finding facts among a million without reading them all: the full-text index
-`fact_search` (SQLite FTS5, migration 0007) over each fact's text and its id,
+"""Finding facts among a million without reading them all, on SQLite: the
+full-text index `fact_search` (SQLite FTS5, migration 0007) over each fact's text and its id,
 questions and keywords, and `fact_search_words`, how many facts use each word.
 
 The write primitives in knowledge.store.facts keep the index in step
 (`index_for_search`, in the transaction of every change). Queries use the
 rarest words first: a word in half the facts would make FTS5 score half the
 facts, so the common ones only narrow what the rare ones found.
+
+On PostgreSQL, PgFactSearch (pg_search.py) answers the same calls with
+PostgreSQL's own full-text search, and there is no index table to keep.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Iterable
 
-from sqlite_utils import Database
-
+from .backend import Dialect, Tx, ids_param
 from .connection import StoreConnection
 from .migrations import SEARCH_ROWS
 
@@ -27,26 +28,39 @@ MAX_WORDS = 12  # words of a query looked up
 # Up to this many live facts in a server, id autocomplete finds a fragment
 # anywhere in an id by reading every id; beyond, at the start of an id's words.
 SCAN_IDS = 20_000
-_WORD = re.compile(r"[^\W_]+")
-_SCOPE = "f.deleted_at is null and (+f.guild_id is null or +f.guild_id is ?)"
+WORD = re.compile(r"[^\W_]+")
+SCOPE = "f.deleted_at is null and (+f.guild_id is null or +f.guild_id is not distinct from ?)"
 
 
 def search_words(text: str) -> list[str]:
     """The words of a text as the index holds them (lowercase, no accents), each once."""
     folded = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return list(dict.fromkeys(_WORD.findall(plain)))
+    return list(dict.fromkeys(WORD.findall(plain)))
 
 
-def index_for_search(db: Database, fact_ids: Iterable[str]) -> None:
-    """Inside a write: make the search rows of these facts what is stored now."""
-    ids = json.dumps(list(fact_ids))
-    db.execute(
+def children_text(dialect: Dialect) -> str:
+    """SQL for fact `f`'s questions, then its keywords, each joined with spaces."""
+    return (
+        f"coalesce((select {dialect.joined('question', 'position')} from fact_questions q "
+        "where q.fact_id = f.id), '') || ' ' || "
+        f"coalesce((select {dialect.joined('keyword', 'position')} from fact_keywords k "
+        "where k.fact_id = f.id), '')"
+    )
+
+
+def index_for_search(tx: Tx, fact_ids: Iterable[str]) -> None:
+    """Inside a write: make the search rows of these facts what is stored now
+    (SQLite's FTS5 table; PostgreSQL searches the facts themselves)."""
+    if tx.dialect.name != "sqlite":
+        return
+    ids = ids_param(fact_ids)
+    tx.execute(
         "delete from fact_search where rowid in "
         "(select rowid from facts where id in (select value from json_each(?)))",
         [ids],
     )
-    db.execute(
+    tx.execute(
         f"insert into fact_search (rowid, text, extra) {SEARCH_ROWS} "
         "from facts f where f.id in (select value from json_each(?))",
         [ids],
@@ -59,7 +73,7 @@ class FactSearch(StoreConnection):
     def scope_has_more_than(self, guild_id: int | None, count: int) -> bool:
         """True when more than `count` live facts are visible in the server."""
         rows = self.read(
-            f"select count(*) n from (select 1 from facts f where {_SCOPE} limit ?)",
+            f"select count(*) n from (select 1 from facts f where {SCOPE} limit ?) found",
             [guild_id, count + 1],
         )
         return bool(rows[0]["n"] > count)
@@ -73,37 +87,66 @@ class FactSearch(StoreConnection):
         id's words (found through the search index), so no query reads them all."""
         scope = (
             f"f.deleted_at is {'not ' if removed else ''}null "
-            + _SCOPE[len("f.deleted_at is null ") :]
+            + SCOPE[len("f.deleted_at is null ") :]
         )
-        found = [
-            r["id"]
-            for r in self.read(
-                # +id for removed facts: read from their small index, not every id.
-                f"select id from facts f where {'+' if removed else ''}id >= ? "
-                f"and {'+' if removed else ''}id < ? and {scope} order by id limit ?",
-                [fragment, fragment + "\U0010ffff", guild_id, limit],
-            )
-        ]
-        words = _WORD.findall(fragment)
+        found = self._ids_starting(fragment, scope, guild_id, limit, removed=removed)
+        words = WORD.findall(fragment)
         if len(found) >= limit or not words:
             return found
-        if removed or not self.scope_has_more_than(guild_id, SCAN_IDS):
-            rows = self.read(
-                f"select id from facts f where {scope} and instr(id, ?) > 0 order by id limit ?",
-                [guild_id, fragment, limit + len(found)],
-            )
-            more = [r["id"] for r in rows]
-        else:
-            match = (
-                "extra : (" + " ".join([*(f'"{w}"' for w in words[:-1]), f'"{words[-1]}"*']) + ")"
-            )
-            rows = self.read(
-                "select f.id from fact_search s join facts f on f.rowid = s.rowid "
-                f"where fact_search match ? and {scope} limit 500",
-                [match, guild_id],
-            )
-            more = sorted(r["id"] for r in rows if fragment in r["id"])
+        more = self._ids_containing(
+            fragment, words, scope, guild_id, limit + len(found), removed=removed
+        )
         return found + [i for i in more if i not in found][: limit - len(found)]
+
+    # The order ids are listed in (PostgreSQL: as SQLite compares text).
+    ID_ORDER = "id"
+
+    def _ids_where(
+        self, condition: str, params: list[object], scope: str, guild_id: int | None, limit: int
+    ) -> list[str]:
+        """Ids of the facts in `scope` that meet `condition`, in id order."""
+        return [
+            r["id"]
+            for r in self.read(
+                f"select id from facts f where {condition} and {scope} "
+                f"order by {self.ID_ORDER} limit ?",
+                [*params, guild_id, limit],
+            )
+        ]
+
+    def _ids_starting(
+        self, fragment: str, scope: str, guild_id: int | None, limit: int, *, removed: bool
+    ) -> list[str]:
+        plus = "+" if removed else ""  # removed facts: read from their small index, not every id
+        return self._ids_where(
+            f"{plus}id >= ? and {plus}id < ?",
+            [fragment, fragment + "\U0010ffff"],
+            scope,
+            guild_id,
+            limit,
+        )
+
+    def _ids_containing(
+        self,
+        fragment: str,
+        words: list[str],
+        scope: str,
+        guild_id: int | None,
+        limit: int,
+        *,
+        removed: bool,
+    ) -> list[str]:
+        if removed or not self.scope_has_more_than(guild_id, SCAN_IDS):
+            return self._ids_where(
+                self.dialect.contains("f.id", "?"), [fragment], scope, guild_id, limit
+            )
+        match = "extra : (" + " ".join([*(f'"{w}"' for w in words[:-1]), f'"{words[-1]}"*']) + ")"
+        rows = self.read(
+            "select f.id from fact_search s join facts f on f.rowid = s.rowid "
+            f"where fact_search match ? and {scope} limit 500",
+            [match, guild_id],
+        )
+        return sorted(r["id"] for r in rows if fragment in r["id"])
 
     def search_fact_ids(self, query: str, guild_id: int | None, *, limit: int) -> list[str]:
         """Live facts visible in the server that have every word of the query
@@ -150,7 +193,7 @@ class FactSearch(StoreConnection):
         match = "text : (" + " OR ".join(f'"{w}"' for w in chosen) + ")"
         rows = self.read(
             "select f.id, f.text from fact_search s join facts f on f.rowid = s.rowid "
-            f"where fact_search match ? and {_SCOPE} "
+            f"where fact_search match ? and {SCOPE} "
             f"{'order by s.rank ' if reached > budget else ''}limit ?",
             [match, guild_id, budget],
         )
@@ -166,7 +209,7 @@ class FactSearch(StoreConnection):
         ranked = reached <= RANKED_MAX
         rows = self.read(
             "select f.id from fact_search s join facts f on f.rowid = s.rowid "
-            f"where fact_search match ? and {_SCOPE} {'order by s.rank ' if ranked else ''}limit ?",
+            f"where fact_search match ? and {SCOPE} {'order by s.rank ' if ranked else ''}limit ?",
             [match, guild_id, limit],
         )
         return {r["id"]: "" for r in rows}

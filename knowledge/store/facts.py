@@ -12,19 +12,17 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlite_utils import Database
-
 from ..errors import FactChangedError, FactNotFoundError, ScopeConflictError, StoreError
 from ..models import Fact
+from .backend import Tx, ids_param
 from .changes import FACT, FACTS, record_change
 from .connection import StoreConnection, utc_now
-from .fact_search import index_for_search
+from .fact_search import children_text, index_for_search
 from .records import (
     fact_columns,
     fact_from_row,
     fact_to_record,
     insert_audit_row,
-    insert_row,
     record_hash,
 )
 
@@ -52,25 +50,26 @@ class FactTable(StoreConnection):
         return {
             fact.id: fact
             for fact in self._facts_where(
-                "deleted_at is null and id in (select value from json_each(?))",
-                [json.dumps(list(fact_ids))],
+                f"deleted_at is null and id in ({self.dialect.json_values()})",
+                [ids_param(fact_ids)],
             )
         }
 
     def fact_counts(self, guild_id: int | None = None) -> dict[str, int]:
         """Live facts by origin, counting admin facts of one server (or all)."""
+        scope = "" if guild_id is None else "and (guild_id is null or guild_id = ?) "
         rows = self.read(
-            "select origin, count(*) n from facts where deleted_at is null "
-            "and (? is null or guild_id is null or guild_id = ?) group by origin",
-            [guild_id, guild_id],
+            f"select origin, count(*) n from facts where deleted_at is null {scope}group by origin",
+            [] if guild_id is None else [guild_id],
         )
         counts = {"curated": 0, "admin": 0}
-        counts.update({r["origin"]: r["n"] for r in rows})
+        counts.update({r["origin"]: int(r["n"]) for r in rows})
         return counts
 
     def _facts_where(
-        self, where: str, params: Iterable[Any] = (), tail: str = "order by rowid"
+        self, where: str, params: Iterable[Any] = (), tail: str | None = None
     ) -> list[Fact]:
+        tail = f"order by {self.dialect.row_order}" if tail is None else tail
         rows = self.read(f"select * from facts where {where} {tail}", params)
         if not rows:
             return []
@@ -99,22 +98,22 @@ class FactTable(StoreConnection):
 
         Raises StoreError if the id is already taken.
         """
-        with self.write() as db:
-            if db.table("facts").count_where("id = ?", [fact.id]):
+        with self.write() as tx:
+            if tx.exists("facts", "id = ?", [fact.id]):
                 raise StoreError(f"a fact with id {fact.id!r} already exists")
-            insert_fact(db, fact, actor=actor, now=utc_now())
+            insert_fact(tx, fact, actor=actor, now=utc_now())
         return fact
 
     def stored_facts(self, fact_ids: Iterable[str]) -> dict[str, tuple[Fact, str]]:
         """id -> (stored fact, version) of those that exist (see `stored_facts`)."""
-        with self._lock:
-            return stored_facts(self.db, fact_ids)
+        with self.reading() as tx:
+            return stored_facts(tx, fact_ids)
 
     def fact_versions(self, fact_ids: Iterable[str]) -> dict[str, str | None]:
         """Each fact's version: a digest of everything stored about it, None for no
         such fact. A preview records these; the write it confirms passes them back."""
-        with self._lock:
-            return {i: fact_version(self.db, i) for i in fact_ids}
+        with self.reading() as tx:
+            return {i: fact_version(tx, i) for i in fact_ids}
 
     def save_facts(
         self,
@@ -132,22 +131,22 @@ class FactTable(StoreConnection):
         nothing is written."""
         now = utc_now()
         facts = list(facts)
-        with self.write() as db:
+        with self.write() as tx:
             for fact in facts:
-                if db.table("facts").count_where("id = ?", [fact.id]):
-                    _check_scope(stored_record(db, fact.id), fact)
+                if tx.exists("facts", "id = ?", [fact.id]):
+                    _check_scope(stored_record(tx, fact.id), fact)
             if expected:
-                _check_versions(db, expected)
+                _check_versions(tx, expected)
             for fact in facts:
-                if not db.table("facts").count_where("id = ?", [fact.id]):
-                    insert_fact(db, fact, actor=actor, now=now)
+                if not tx.exists("facts", "id = ?", [fact.id]):
+                    insert_fact(tx, fact, actor=actor, now=now)
                     continue
-                before = stored_record(db, fact.id)
+                before = stored_record(tx, fact.id)
                 after = fact_to_record(fact)
                 if before == after:
                     continue
-                replace_fact(db, fact, actor=actor, now=now)
-                write_audit_entry(db, now, actor, action, fact.id, fact.guild_id, before, after)
+                replace_fact(tx, fact, actor=actor, now=now)
+                write_audit_entry(tx, now, actor, action, fact.id, fact.guild_id, before, after)
 
     def set_deleted(
         self, fact_id: str, *, deleted: bool, actor: str, expected: str | None = None
@@ -159,23 +158,23 @@ class FactTable(StoreConnection):
         `expected` is given and is not the fact's version.
         """
         now = utc_now()
-        with self.write() as db:
-            rows = list(db.query("select * from facts where id = ?", [fact_id]))
+        with self.write() as tx:
+            rows = tx.query("select * from facts where id = ?", [fact_id])
             if not rows:
                 raise FactNotFoundError(f"no fact with id {fact_id!r}")
             if expected is not None:
-                _check_versions(db, {fact_id: expected})
+                _check_versions(tx, {fact_id: expected})
             if (rows[0]["deleted_at"] is not None) == deleted:
                 return False
-            before = stored_record(db, fact_id)
+            before = stored_record(tx, fact_id)
             change: dict[str, str | None]
             if deleted:
                 change = {"deleted_at": now, "deleted_by": actor, "deleted_reason": "removed"}
             else:
                 change = {"deleted_at": None, "deleted_by": None, "deleted_reason": None}
-            db.table("facts").update(fact_id, {**change, "updated_by": actor, "updated_at": now})
+            tx.update("facts", {"id": fact_id}, {**change, "updated_by": actor, "updated_at": now})
             action = "remove" if deleted else "restore"
-            write_audit_entry(db, now, actor, action, fact_id, rows[0]["guild_id"], before, before)
+            write_audit_entry(tx, now, actor, action, fact_id, rows[0]["guild_id"], before, before)
         return True
 
     def fact_meta(self, fact_id: str) -> dict[str, Any]:
@@ -192,19 +191,14 @@ class FactTable(StoreConnection):
     def fact_texts(self, guild_id: int | None, *, with_questions: bool = False) -> dict[str, str]:
         """id -> text of the live facts visible in one server (for fuzzy scans);
         with_questions adds the id, questions and keywords to each text."""
-        if with_questions:
-            column = (
-                "f.id || ' ' || f.text || ' ' || "
-                "coalesce((select group_concat(question, ' ') from fact_questions q "
-                "where q.fact_id = f.id), '') || ' ' || "
-                "coalesce((select group_concat(keyword, ' ') from fact_keywords k "
-                "where k.fact_id = f.id), '')"
-            )
-        else:
-            column = "f.text"
+        column = (
+            "f.id || ' ' || f.text || ' ' || " + children_text(self.dialect)
+            if with_questions
+            else "f.text"
+        )
         rows = self.read(
             f"select f.id, {column} body from facts f where f.deleted_at is null "
-            "and (f.guild_id is null or f.guild_id is ?)",
+            "and (f.guild_id is null or f.guild_id is not distinct from ?)",
             [guild_id],
         )
         return {r["id"]: r["body"] for r in rows}
@@ -220,12 +214,14 @@ class FactTable(StoreConnection):
         # from index facts_live_by_update (or _removed_) in order.
         where = (
             f"deleted_at is {'not ' if deleted else ''}null "
-            "and (+guild_id is null or +guild_id is ?)"
+            "and (+guild_id is null or +guild_id is not distinct from ?)"
         )
-        total = self.read(
-            f"select count(*) n from (select 1 from facts where {where} limit ?)",
-            [guild_id, LIST_COUNT_MAX + 1],
-        )[0]["n"]
+        total = int(
+            self.read(
+                f"select count(*) n from (select 1 from facts where {where} limit ?) page",
+                [guild_id, LIST_COUNT_MAX + 1],
+            )[0]["n"]
+        )
         facts = self._facts_where(
             where, [guild_id, limit, offset], tail="order by updated_at desc, id limit ? offset ?"
         )
@@ -239,13 +235,12 @@ class FactTable(StoreConnection):
 
 
 def insert_fact(
-    db: Database, fact: Fact, *, actor: str, now: str, curated_hash: str | None = None
+    tx: Tx, fact: Fact, *, actor: str, now: str, curated_hash: str | None = None
 ) -> None:
     """Insert a new fact, its questions and keywords, and its "create" audit
     entry; `curated_hash` marks a curated fact with its file entry's digest."""
     extra = {} if curated_hash is None else {"curated_hash": curated_hash}
-    insert_row(
-        db,
+    tx.insert(
         "facts",
         {
             **fact_columns(fact),
@@ -256,63 +251,66 @@ def insert_fact(
             **extra,
         },
     )
-    _write_children(db, fact)
-    index_for_search(db, [fact.id])
-    write_audit_entry(db, now, actor, "create", fact.id, fact.guild_id, None, fact_to_record(fact))
+    _write_children(tx, fact)
+    index_for_search(tx, [fact.id])
+    write_audit_entry(tx, now, actor, "create", fact.id, fact.guild_id, None, fact_to_record(fact))
 
 
-def replace_fact(db: Database, fact: Fact, *, actor: str, now: str) -> None:
+def replace_fact(tx: Tx, fact: Fact, *, actor: str, now: str) -> None:
     """Overwrite an existing fact's columns, questions and keywords (not audited:
     the caller writes the entry, as it knows the action)."""
-    db.table("facts").update(
-        fact.id, {**fact_columns(fact), "updated_by": actor, "updated_at": now}
+    tx.update(
+        "facts", {"id": fact.id}, {**fact_columns(fact), "updated_by": actor, "updated_at": now}
     )
-    db.table("fact_questions").delete_where("fact_id = ?", [fact.id])
-    db.table("fact_keywords").delete_where("fact_id = ?", [fact.id])
-    _write_children(db, fact)
-    index_for_search(db, [fact.id])
+    tx.execute("delete from fact_questions where fact_id = ?", [fact.id])
+    tx.execute("delete from fact_keywords where fact_id = ?", [fact.id])
+    _write_children(tx, fact)
+    index_for_search(tx, [fact.id])
 
 
-def _write_children(db: Database, fact: Fact) -> None:
-    db.conn.executemany(
+def _write_children(tx: Tx, fact: Fact) -> None:
+    tx.executemany(
         "insert into fact_questions (fact_id, position, question) values (?, ?, ?)",
         [(fact.id, i, q) for i, q in enumerate(fact.questions)],
     )
-    db.conn.executemany(
+    tx.executemany(
         "insert into fact_keywords (fact_id, position, keyword) values (?, ?, ?)",
         [(fact.id, i, k) for i, k in enumerate(fact.keywords)],
     )
 
 
-def stored_record(db: Database, fact_id: str) -> dict[str, Any]:
+def stored_record(tx: Tx, fact_id: str) -> dict[str, Any]:
     """The stored fact (live or not) as a record, in the curated-file format."""
-    row = db.table("facts").get(fact_id)
+    rows = tx.query("select * from facts where id = ?", [fact_id])
+    if not rows:
+        raise FactNotFoundError(f"no fact with id {fact_id!r}")
+    row = rows[0]
     questions = [
         r["question"]
-        for r in db.query(
+        for r in tx.query(
             "select question from fact_questions where fact_id = ? order by position", [fact_id]
         )
     ]
     keywords = [
         r["keyword"]
-        for r in db.query(
+        for r in tx.query(
             "select keyword from fact_keywords where fact_id = ? order by position", [fact_id]
         )
     ]
     return fact_to_record(fact_from_row(row, tuple(questions), tuple(keywords)))
 
 
-def fact_version(db: Database, fact_id: str) -> str | None:
+def fact_version(tx: Tx, fact_id: str) -> str | None:
     """A digest of everything stored about the fact (removed or not); None if absent."""
-    rows = list(db.query("select deleted_reason from facts where id = ?", [fact_id]))
+    rows = tx.query("select deleted_reason from facts where id = ?", [fact_id])
     if not rows:
         return None
-    return record_hash({**stored_record(db, fact_id), "removed": rows[0]["deleted_reason"]})
+    return record_hash({**stored_record(tx, fact_id), "removed": rows[0]["deleted_reason"]})
 
 
-def _check_versions(db: Database, expected: Mapping[str, str | None]) -> None:
+def _check_versions(tx: Tx, expected: Mapping[str, str | None]) -> None:
     """Raises FactChangedError naming every fact whose version is not `expected`."""
-    changed = [i for i, version in expected.items() if fact_version(db, i) != version]
+    changed = [i for i, version in expected.items() if fact_version(tx, i) != version]
     if changed:
         raise FactChangedError(changed)
 
@@ -331,7 +329,7 @@ def _check_scope(before: dict[str, Any], fact: Fact) -> None:
 
 
 def write_audit_entry(
-    db: Database,
+    tx: Tx,
     now: str,
     actor: str,
     action: str,
@@ -345,28 +343,25 @@ def write_audit_entry(
     """Record one change to a fact: who, when, what, and the record before and
     after; and tell the other processes (the change feed) to reindex it, unless
     announce=False (import_facts announces a whole batch with one row)."""
-    insert_audit_row(db, now, actor, action, fact_id, guild_id, before, after)
+    insert_audit_row(tx, now, actor, action, fact_id, guild_id, before, after)
     if announce:
-        record_change(db, FACT, fact_id)
+        record_change(tx, FACT, fact_id)
 
 
-def stored_facts(db: Database, fact_ids: Iterable[str]) -> dict[str, tuple[Fact, str]]:
+def stored_facts(tx: Tx, fact_ids: Iterable[str]) -> dict[str, tuple[Fact, str]]:
     """id -> (the stored fact, removed or not, and its version as fact_version
     gives it), for those of `fact_ids` that exist; a few queries for any number."""
-    rows = list(
-        db.query(
-            "select * from facts where id in (select value from json_each(?))",
-            [json.dumps(list(fact_ids))],
-        )
+    rows = tx.query(
+        f"select * from facts where id in ({tx.dialect.json_values()})", [ids_param(fact_ids)]
     )
     if not rows:
         return {}
     children: dict[str, tuple[list[str], list[str]]] = {r["id"]: ([], []) for r in rows}
-    ids = json.dumps(list(children))
+    ids = ids_param(children)
     for table, column, slot in (("fact_questions", "question", 0), ("fact_keywords", "keyword", 1)):
-        for row in db.query(
+        for row in tx.query(
             f"select fact_id, {column} from {table} "
-            "where fact_id in (select value from json_each(?)) order by fact_id, position",
+            f"where fact_id in ({tx.dialect.json_values()}) order by fact_id, position",
             [ids],
         ):
             children[row["fact_id"]][slot].append(row[column])
@@ -380,28 +375,28 @@ def stored_facts(db: Database, fact_ids: Iterable[str]) -> dict[str, tuple[Fact,
 
 
 def import_facts(
-    db: Database, added: Sequence[Fact], changed: Sequence[Fact], *, actor: str, now: str
+    tx: Tx, added: Sequence[Fact], changed: Sequence[Fact], *, actor: str, now: str
 ) -> None:
     """Insert new facts and replace changed ones, each with its audit entry
     ("create", "import"), and tell the other processes with one FACTS row naming
     the batch's audit entries: a running bot reindexes just these facts. The
     caller checks scopes and versions (inside the same write)."""
-    first = db.execute("select coalesce(max(id), 0) + 1 from audit_log").fetchone()[0]
-    db.conn.executemany(
+    first = int(tx.scalar("select coalesce(max(id), 0) + 1 from audit_log"))
+    tx.executemany(
         "insert into facts (id, text, source_id, paragraph, quote, citation_note, origin, "
         "guild_id, created_by, created_at, updated_by, updated_at) "
         "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(*fact_columns(f).values(), actor, now, actor, now) for f in added],
     )
-    db.conn.executemany(
+    tx.executemany(
         "insert into fact_questions (fact_id, position, question) values (?, ?, ?)",
         [(f.id, i, q) for f in added for i, q in enumerate(f.questions)],
     )
-    db.conn.executemany(
+    tx.executemany(
         "insert into fact_keywords (fact_id, position, keyword) values (?, ?, ?)",
         [(f.id, i, k) for f in added for i, k in enumerate(f.keywords)],
     )
-    index_for_search(db, [f.id for f in added])
+    index_for_search(tx, [f.id for f in added])
     audit = [
         (
             now,
@@ -414,54 +409,55 @@ def import_facts(
         )
         for f in added
     ]
-    db.conn.executemany(
+    tx.executemany(
         "insert into audit_log (at, actor, action, fact_id, guild_id, before, after) "
         "values (?, ?, ?, ?, ?, ?, ?)",
         audit,
     )
     for fact in changed:
-        before = stored_record(db, fact.id)
-        replace_fact(db, fact, actor=actor, now=now)
+        before = stored_record(tx, fact.id)
+        replace_fact(tx, fact, actor=actor, now=now)
         after = fact_to_record(fact)
         write_audit_entry(
-            db, now, actor, "import", fact.id, fact.guild_id, before, after, announce=False
+            tx, now, actor, "import", fact.id, fact.guild_id, before, after, announce=False
         )
-    last = db.execute("select coalesce(max(id), 0) from audit_log").fetchone()[0]
+    last = int(tx.scalar("select coalesce(max(id), 0) from audit_log"))
     if last >= first:
-        record_change(db, FACTS, f"{first}-{last}")
+        record_change(tx, FACTS, f"{first}-{last}")
 
 
-def curated_rows(db: Database) -> dict[str, dict[str, Any]]:
+def curated_rows(tx: Tx) -> dict[str, dict[str, Any]]:
     """id -> facts-table row of every curated fact, retired ones included."""
-    return {row["id"]: row for row in db.query("select * from facts where origin = 'curated'")}
+    return {row["id"]: row for row in tx.query("select * from facts where origin = 'curated'")}
 
 
-def ids_taken_by_other_origins(db: Database, fact_ids: Iterable[str]) -> list[str]:
+def ids_taken_by_other_origins(tx: Tx, fact_ids: Iterable[str]) -> list[str]:
     """Those of `fact_ids` that belong to facts that are not curated."""
     return [
         row["id"]
-        for row in db.query(
-            "select id from facts where origin != 'curated' "
-            "and id in (select value from json_each(?))",
-            [json.dumps(list(fact_ids))],
+        for row in tx.query(
+            f"select id from facts where origin != 'curated' and id in ({tx.dialect.json_values()})",
+            [ids_param(fact_ids)],
         )
     ]
 
 
-def set_curated_hash(db: Database, fact_id: str, curated_hash: str) -> None:
+def set_curated_hash(tx: Tx, fact_id: str, curated_hash: str) -> None:
     """Remember the digest of the file entry a curated fact now matches."""
-    db.table("facts").update(fact_id, {"curated_hash": curated_hash})
+    tx.update("facts", {"id": fact_id}, {"curated_hash": curated_hash})
 
 
-def mark_retired(db: Database, fact_id: str, *, actor: str, now: str) -> None:
+def mark_retired(tx: Tx, fact_id: str, *, actor: str, now: str) -> None:
     """Soft-delete a curated fact that left the files (not audited here)."""
-    db.table("facts").update(
-        fact_id, {"deleted_at": now, "deleted_by": actor, "deleted_reason": "retired"}
+    tx.update(
+        "facts",
+        {"id": fact_id},
+        {"deleted_at": now, "deleted_by": actor, "deleted_reason": "retired"},
     )
 
 
-def clear_deletion(db: Database, fact_id: str) -> None:
+def clear_deletion(tx: Tx, fact_id: str) -> None:
     """Make a retired or removed fact live again (not audited here)."""
-    db.table("facts").update(
-        fact_id, {"deleted_at": None, "deleted_by": None, "deleted_reason": None}
+    tx.update(
+        "facts", {"id": fact_id}, {"deleted_at": None, "deleted_by": None, "deleted_reason": None}
     )

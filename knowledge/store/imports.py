@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlite_utils import Database
-
+from .backend import Tx
 from .connection import StoreConnection, utc_now
 
 
@@ -35,19 +34,28 @@ class ImportJournal(StoreConnection):
     ) -> int:
         """A new journal row for an import about to write; its id."""
         now = utc_now()
-        with self.write() as db:
-            cursor = db.execute(
-                "insert into imports (file, digest, guild_id, actor, started_at, updated_at, "
-                "to_write, written) values (?, ?, ?, ?, ?, ?, ?, 0)",
-                [file, digest, guild_id, actor, now, now, to_write],
+        with self.write() as tx:
+            import_id = tx.insert(
+                "imports",
+                {
+                    "file": file,
+                    "digest": digest,
+                    "guild_id": guild_id,
+                    "actor": actor,
+                    "started_at": now,
+                    "updated_at": now,
+                    "to_write": to_write,
+                    "written": 0,
+                },
+                returning="id",
             )
-            return int(cursor.lastrowid or 0)
+        return int(import_id)
 
     def finish_import(self, import_id: int, digest: str) -> None:
         """Mark the import finished, and with it any earlier unfinished import
         of the same file (this run wrote what it had left)."""
-        with self.write() as db:
-            db.execute(
+        with self.write() as tx:
+            tx.execute(
                 "update imports set finished_at = ? where finished_at is null "
                 "and (id = ? or digest = ?)",
                 [utc_now(), import_id, digest],
@@ -70,9 +78,9 @@ class ImportJournal(StoreConnection):
         ]
 
 
-def note_written(db: Database, import_id: int, count: int) -> None:
+def note_written(tx: Tx, import_id: int, count: int) -> None:
     """Inside a batch's write: `count` more facts of the import are written."""
-    db.execute(
+    tx.execute(
         "update imports set written = written + ?, updated_at = ? where id = ?",
         [count, utc_now(), import_id],
     )

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError
-from .connection import StoreConnection
 from .migrations import SEARCH_ROWS
-from .postgres import SETTING, PostgresStore, redacted
+from .postgres import SCHEMA_VERSION, SETTING, PostgresStore, redacted
+from .sqlite_backend import SqliteBackend
 
 # In the order foreign keys allow; with the id columns PostgreSQL numbers.
 # fmt: off
@@ -44,7 +44,7 @@ def copy_to_postgres(source: Path, url: str) -> CopyReport:
 
     Raises StoreError when the source cannot be opened, the target is not
     empty, or the counts differ afterwards (then nothing is committed)."""
-    sqlite = StoreConnection.open(source, create=False)  # upgrades an older file first
+    sqlite = SqliteBackend.open(source, create=False)  # upgrades an older file first
     try:
         target = PostgresStore.open(url)
         try:
@@ -56,7 +56,7 @@ def copy_to_postgres(source: Path, url: str) -> CopyReport:
     return CopyReport(source=source, target=redacted(url), rows=rows)
 
 
-def _copy(sqlite: StoreConnection, target: PostgresStore) -> dict[str, int]:
+def _copy(sqlite: SqliteBackend, target: PostgresStore) -> dict[str, int]:
     filled = [t for t in ("facts", "audit_log", "question_log") if _count(target, t)]
     if filled:
         raise StoreError(
@@ -97,7 +97,7 @@ def _copy(sqlite: StoreConnection, target: PostgresStore) -> dict[str, int]:
     return counts
 
 
-def _batches(sqlite: StoreConnection, table: str, names: list[str]) -> Iterator[list[list[Any]]]:
+def _batches(sqlite: SqliteBackend, table: str, names: list[str]) -> Iterator[list[list[Any]]]:
     order = "rowid"
     last = 0
     while True:
@@ -117,7 +117,7 @@ def _columns(target: PostgresStore, table: str) -> list[str]:
         r["column_name"]
         for r in target.read(
             "select column_name from information_schema.columns "
-            "where table_schema = current_schema() and table_name = %s order by ordinal_position",
+            "where table_schema = current_schema() and table_name = ? order by ordinal_position",
             [table],
         )
     ]
@@ -136,9 +136,9 @@ def copy_from_postgres(url: str, dest: Path) -> CopyReport:
         raise StoreError(f"{dest}: already exists; name a new file to copy the fact base into")
     source = PostgresStore.open(url)
     try:
-        if source.schema_version != 1:
+        if source.schema_version != SCHEMA_VERSION:
             raise StoreError(f"{redacted(url)}: schema version {source.schema_version} unknown")
-        target = StoreConnection.open(dest)
+        target = SqliteBackend.open(dest)
         try:
             rows = _copy_back(source, target)
         except BaseException:
@@ -151,15 +151,17 @@ def copy_from_postgres(url: str, dest: Path) -> CopyReport:
     return CopyReport(source=dest, target=redacted(url), rows=rows)
 
 
-def _copy_back(source: PostgresStore, target: StoreConnection) -> dict[str, int]:
+def _copy_back(source: PostgresStore, target: SqliteBackend) -> dict[str, int]:
     counts: dict[str, int] = {}
     with target.write() as db:
         db.execute("delete from meta")  # the new file's own rows: use the server's
         db.execute("delete from lexicon_entries")
         for table in COPIED_TABLES:
-            names = _columns(source, table)
+            kept = {r["name"] for r in db.query(f"pragma table_info({table})")}
+            names = [c for c in _columns(source, table) if c in kept]  # not row_order
             sql = f"insert into {table} ({', '.join(names)}) values ({', '.join('?' * len(names))})"
-            rows = source.read(f"select {', '.join(names)} from {table} order by 1")
+            order = "row_order" if table == "facts" else "1"  # facts keep their order
+            rows = source.read(f"select {', '.join(names)} from {table} order by {order}")
             db.conn.executemany(sql, [[r[n] for n in names] for r in rows])
             counts[table] = len(rows)
             if db.execute(f"select count(*) from {table}").fetchone()[0] != len(rows):

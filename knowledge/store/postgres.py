@@ -1,43 +1,36 @@
-"""The fact base on a PostgreSQL server (database.url): opening it, its schema,
-and the change feed's one write path.
+"""The fact base on a PostgreSQL server (database.url): the PostgreSQL side of
+the store's backend seam (knowledge.store.backend), in one place per concern:
+connecting (and saying clearly what is wrong with the URL, the credentials or
+the server), the schema and its version, its `Tx` and `Dialect`, and the
+change feed's cheap "did anything change?" check.
 
-This is the PostgreSQL side of the store's backend seam, in one place per
-concern: connecting (and saying clearly what is wrong with the URL, the
-credentials or the server), the schema and its version, and the change feed.
-The SQLite store (connection.py and the modules on it) is unchanged; the
-modules that still talk SQLite only are listed in docs/operations.md.
-
-Why writes take a lock: a reader of the change feed keeps a cursor (the last
-`seq` it applied) and reads `seq > cursor`. PostgreSQL hands out sequence
+Why a change takes a lock: a reader of the change feed keeps a cursor (the
+last `seq` it applied) and reads `seq > cursor`. PostgreSQL hands out sequence
 numbers when a row is inserted, not when its transaction commits, so with two
 writers seq 8 can commit before seq 7 does; a reader polling in between would
-move its cursor to 8 and never see 7. Every write therefore takes one
-transaction-scoped advisory lock first (`pg_advisory_xact_lock`), so writers
-commit one at a time and sequence numbers become visible in order, as they do
-on SQLite, which has one writer at a time. Reads take no lock.
+move its cursor to 8 and never see 7. A transaction that adds a change row
+therefore first takes one transaction-scoped advisory lock
+(`pg_advisory_xact_lock`, `PgTx.lock_change_feed`), so such writers commit one
+at a time and sequence numbers become visible in order, as they do on SQLite,
+which has one writer at a time. Writes that add no change row (the question
+log, votes) and reads take no lock.
 """
 
 from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Self
+from typing import Any, Self, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg.rows import dict_row
 
 from ..errors import SchemaTooNewError, StoreError
-from .changes import (
-    CHANGES_KEPT,
-    FEED_POSITION_SQL,
-    Change,
-    FeedPosition,
-    feed_position_of,
-)
-from .connection import utc_now
+from .backend import Dialect, Tx, utc_now
+from .changes import FEED_POSITION_SQL, Change, FeedPosition, feed_position_of, record_change
 
 SETTING = "database.url (or FACTBOT_DATABASE__URL)"
 URL_SCHEMES = ("postgresql", "postgres")
@@ -96,6 +89,11 @@ SCHEMA_STEPS: tuple[tuple[str, ...], ...] = (
         "guild_id bigint, actor text, started_at text not null, updated_at text, "
         "finished_at text, to_write integer not null, written integer not null)",
     ),
+    (
+        # The order facts were added in (SQLite's rowid), which the index loads them in.
+        "alter table facts add column row_order bigserial",
+        "create unique index facts_row_order on facts (row_order)",
+    ),
 )
 SCHEMA_VERSION = len(SCHEMA_STEPS)
 
@@ -114,6 +112,52 @@ def redacted(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[2]}"))
 
 
+POSTGRES = Dialect(
+    name="postgresql",
+    row_order="row_order",
+    json_values_sql="select value from json_array_elements_text({param}::json) value",
+    json_rows_sql="json_array_elements_text({column}::json) {alias}(value)",
+    joined_sql="string_agg({column}, ' ' order by {order})",
+    contains_sql="strpos({text}, {part}) > 0",
+    trimmed_sql="btrim({text}, {characters})",
+    latest_sql="(array_agg({value} order by {order} desc))[1]",
+)
+
+
+def pg_sql(sql: str) -> bytes:
+    """The store's SQL (`?` placeholders) as psycopg takes it (`%s`, and `%%`
+    for a literal percent sign)."""
+    return sql.replace("%", "%%").replace("?", "%s").encode()
+
+
+class PgTx(Tx):
+    """Statements on one psycopg cursor (inside PostgresStore.transaction, or reads)."""
+
+    dialect = POSTGRES
+
+    def __init__(self, cur: psycopg.Cursor[dict[str, Any]]) -> None:
+        self.cur = cur
+        self._feed_locked = False
+
+    def query(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        self.cur.execute(pg_sql(sql), list(params))
+        return list(self.cur.fetchall()) if self.cur.description else []
+
+    def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        self.cur.execute(pg_sql(sql), list(params))
+        return self.cur.rowcount
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        rows = list(rows)
+        if rows:
+            self.cur.executemany(pg_sql(sql), rows)
+
+    def lock_change_feed(self) -> None:
+        if not self._feed_locked:
+            self.cur.execute("select pg_advisory_xact_lock(%s)", [WRITE_LOCK_KEY])
+            self._feed_locked = True
+
+
 def _connect(url: str, timeout_s: int) -> psycopg.Connection[dict[str, Any]]:
     return psycopg.connect(url, connect_timeout=timeout_s, autocommit=True, row_factory=dict_row)
 
@@ -126,6 +170,8 @@ def _explain(exc: psycopg.Error) -> str:
 
 class PostgresStore:
     """The connection to one fact base on a PostgreSQL server."""
+
+    dialect = PgTx.dialect
 
     def __init__(
         self, conn: psycopg.Connection[dict[str, Any]], url: str, connect_timeout_s: int = 5
@@ -203,34 +249,55 @@ class PostgresStore:
 
     @property
     def schema_version(self) -> int:
+        """The number of the last schema step applied."""
         return int(self.read("select coalesce(max(version), 0) v from factbot_schema")[0]["v"])
 
     @contextmanager
     def write(self) -> Iterator[psycopg.Cursor[dict[str, Any]]]:
-        """The one write path: one transaction, after the advisory lock every
-        writer takes (see the module's docstring), so change rows commit in
-        `seq` order across processes. Raises StoreError when the server refuses
-        or is gone; the transaction is then rolled back, nothing half-applied."""
+        """A write with the change feed's advisory lock taken first (see the
+        module's docstring), as a psycopg cursor (`%s` placeholders): for
+        copying and maintenance. The store modules use `transaction`."""
+        with self.transaction() as tx:
+            tx.lock_change_feed()
+            yield cast(PgTx, tx).cur
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """The one write path: one transaction (nested ones are savepoints).
+        Raises StoreError when the server refuses or is gone; the transaction
+        is then rolled back, nothing half-applied."""
         with self._lock:
             try:
                 self._reconnect_if_lost()
                 with self.conn.transaction(), self.conn.cursor() as cur:
-                    cur.execute("select pg_advisory_xact_lock(%s)", [WRITE_LOCK_KEY])
-                    yield cur
+                    yield PgTx(cur)
             except psycopg.Error as exc:
-                raise StoreError(f"{redacted(self.url)}: write failed: {_explain(exc)}") from exc
+                raise StoreError(f"{self.name}: write failed: {_explain(exc)}") from exc
 
-    def read(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
-        """One read-only query; rows as dicts. Raises StoreError when the server
-        refuses or is gone."""
+    @contextmanager
+    def reading(self) -> Iterator[Tx]:
+        """Several reads under the connection's lock (no transaction)."""
         with self._lock:
             try:
                 self._reconnect_if_lost()
                 with self.conn.cursor() as cur:
-                    cur.execute(sql.encode(), list(params))
-                    return list(cur.fetchall())
+                    yield PgTx(cur)
             except psycopg.Error as exc:
-                raise StoreError(f"{redacted(self.url)}: read failed: {_explain(exc)}") from exc
+                raise StoreError(f"{self.name}: read failed: {_explain(exc)}") from exc
+
+    def read(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
+        """One read-only query (`?` placeholders); rows as dicts. Raises
+        StoreError when the server refuses or is gone."""
+        with self.reading() as tx:
+            return tx.query(sql, params)
+
+    @property
+    def name(self) -> str:
+        """The database, as messages name it (the URL without its password)."""
+        return redacted(self.url)
+
+    def check_file_is_ours(self) -> None:
+        """Nothing to check: there is no file to be replaced under us."""
 
     def _reconnect_if_lost(self) -> None:
         """After the server restarted or the network dropped, psycopg closes the
@@ -244,16 +311,9 @@ class PostgresStore:
     @staticmethod
     def record_change(
         cur: psycopg.Cursor[dict[str, Any]], kind: str, key: str | int | None = None
-    ) -> int:
-        """Add one row to the feed inside write(), prune old rows; its seq."""
-        cur.execute(
-            "insert into changes (at, kind, key) values (%s, %s, %s) returning seq",
-            [utc_now(), kind, None if key is None else str(key)],
-        )
-        row = cur.fetchone()
-        seq = int(row["seq"]) if row else 0
-        cur.execute("delete from changes where seq <= %s", [seq - CHANGES_KEPT])
-        return seq
+    ) -> None:
+        """Add one row to the feed inside write() (changes.record_change on a cursor)."""
+        record_change(PgTx(cur), kind, key)
 
     def change_marker(self) -> int:
         """The last change committed, by any process: one index lookup, the
@@ -267,7 +327,7 @@ class PostgresStore:
         return [
             Change(seq=int(r["seq"]), kind=r["kind"], key=r["key"])
             for r in self.read(
-                "select seq, kind, key from changes where seq > %s and seq <= %s order by seq",
+                "select seq, kind, key from changes where seq > ? and seq <= ? order by seq",
                 [after, up_to],
             )
         ]

@@ -8,12 +8,18 @@ import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from ..errors import FactNotFoundError
+from .backend import ids_param
 from .connection import StoreConnection, utc_now
 
 VoteOutcome = Literal["added", "changed", "unchanged"]
+# (up, down) votes of the feedback rows read.
+_UP_DOWN = (
+    "coalesce(sum(case when vote = 1 then 1 else 0 end), 0) up, "
+    "coalesce(sum(case when vote = -1 then 1 else 0 end), 0) down"
+)
 
 
 @dataclass(frozen=True)
@@ -39,8 +45,8 @@ class QuestionLog(StoreConnection):
         if rows:
             return str(rows[0]["value"])
         salt = secrets.token_hex(16)
-        with self.write() as db:
-            db.table("meta").insert({"key": "user_salt", "value": salt}, ignore=True)
+        with self.write() as tx:
+            tx.upsert("meta", {"key": "user_salt", "value": salt}, pk=("key",), keep_existing=True)
         return str(self.read("select value from meta where key = 'user_salt'")[0]["value"])
 
     def hash_user(self, user_id: int | str) -> str:
@@ -50,9 +56,9 @@ class QuestionLog(StoreConnection):
     def log_question(self, entry: LoggedQuestion) -> int:
         """Record one asked question; returns its id (used for feedback)."""
         user_hash = self.hash_user(entry.user_id) if entry.user_id is not None else None
-        with self.write() as db:
-            table = db.table("question_log")
-            table.insert(
+        with self.write() as tx:
+            question_id = tx.insert(
+                "question_log",
                 {
                     "asked_at": utc_now(),
                     "question": entry.question[:2000],
@@ -66,9 +72,9 @@ class QuestionLog(StoreConnection):
                     "user_hash": user_hash,
                     "via": entry.via,
                 },
-                pk="id",
+                returning="id",
             )
-            return int(cast(int, table.last_pk))
+        return int(question_id)
 
     def logged_question(self, question_id: int) -> dict[str, Any]:
         """One question-log row; raises FactNotFoundError if there is none."""
@@ -86,7 +92,7 @@ class QuestionLog(StoreConnection):
         """The most recent unanswered, unreviewed questions of one server."""
         return self.read(
             "select id, question, asked_at from question_log where status = 'unknown' "
-            "and guild_id is ? and reviewed_at is null order by id desc limit ?",
+            "and guild_id is not distinct from ? and reviewed_at is null order by id desc limit ?",
             [guild_id, limit],
         )
 
@@ -95,14 +101,13 @@ class QuestionLog(StoreConnection):
     ) -> int:
         """Take questions off the review queue (dismissed or answered)."""
         ids = list(question_ids)
-        with self.write() as db:
-            cursor = db.execute(
+        with self.write() as tx:
+            return tx.execute(
                 "update question_log set reviewed_at = ?, reviewed_by = ? "
-                "where guild_id is ? and reviewed_at is null "
-                "and id in (select value from json_each(?))",
-                [utc_now(), actor, guild_id, json.dumps(ids)],
+                "where guild_id is not distinct from ? and reviewed_at is null "
+                f"and id in (select cast(value as bigint) from ({self.dialect.json_values()}) ids)",
+                [utc_now(), actor, guild_id, ids_param(ids)],
             )
-            return cursor.rowcount
 
     def record_vote(
         self, question_id: int, user_id: int | str, vote: int, *, guild_id: int | None
@@ -116,16 +121,19 @@ class QuestionLog(StoreConnection):
         if vote not in (1, -1):
             raise ValueError("vote must be +1 or -1")
         user_hash = self.hash_user(user_id)
-        with self.write() as db:
-            if not db.table("question_log").count_where(
-                "id = ? and guild_id is ?", [question_id, guild_id]
+        with self.write() as tx:
+            if not tx.exists(
+                "question_log",
+                "id = ? and guild_id is not distinct from ?",
+                [question_id, guild_id],
             ):
                 raise FactNotFoundError("that answer is no longer available")
-            key = (question_id, user_hash)
-            existing = list(
-                db.query("select vote from feedback where question_id = ? and user_hash = ?", key)
+            existing = tx.query(
+                "select vote from feedback where question_id = ? and user_hash = ?",
+                [question_id, user_hash],
             )
-            db.table("feedback").upsert(
+            tx.upsert(
+                "feedback",
                 {"question_id": question_id, "user_hash": user_hash, "vote": vote, "at": utc_now()},
                 pk=("question_id", "user_hash"),
             )
@@ -136,8 +144,7 @@ class QuestionLog(StoreConnection):
     def votes(self, question_id: int) -> tuple[int, int]:
         """(up, down) votes on one answer."""
         row = self.read(
-            "select coalesce(sum(vote = 1), 0) up, coalesce(sum(vote = -1), 0) down "
-            "from feedback where question_id = ?",
+            f"select {_UP_DOWN} from feedback where question_id = ?",
             [question_id],
         )[0]
         return int(row["up"]), int(row["down"])
@@ -145,10 +152,9 @@ class QuestionLog(StoreConnection):
     def fact_votes(self, fact_id: str) -> tuple[int, int]:
         """(up, down) votes on every answer that showed this fact."""
         row = self.read(
-            "select coalesce(sum(f.vote = 1), 0) up, coalesce(sum(f.vote = -1), 0) down "
-            "from feedback f join question_log q on q.id = f.question_id "
+            f"select {_UP_DOWN} from feedback f join question_log q on q.id = f.question_id "
             "where q.status = 'answer' and exists "
-            "(select 1 from json_each(q.fact_ids) where value = ?)",
+            f"(select 1 from {self.dialect.json_rows('q.fact_ids', 'j')} where j.value = ?)",
             [fact_id],
         )[0]
         return int(row["up"]), int(row["down"])

@@ -7,9 +7,8 @@ import json
 from dataclasses import fields
 from typing import Any
 
-from sqlite_utils import Database
-
 from ..models import Citation, Fact, Source
+from .backend import Tx
 
 
 def fact_to_record(fact: Fact) -> dict[str, Any]:
@@ -97,17 +96,8 @@ def source_from_row(row: dict[str, Any]) -> Source:
     )
 
 
-def insert_row(db: Database, table: str, row: dict[str, Any]) -> None:
-    """INSERT one row of plain values into an existing table: what sqlite-utils'
-    `insert` does, without its schema lookups on every call, which made
-    importing many facts twenty times slower."""
-    columns = ", ".join(f"[{c}]" for c in row)
-    marks = ", ".join("?" * len(row))
-    db.conn.execute(f"insert into [{table}] ({columns}) values ({marks})", list(row.values()))
-
-
 def insert_audit_row(
-    db: Database,
+    tx: Tx,
     now: str,
     actor: str,
     action: str,
@@ -117,8 +107,7 @@ def insert_audit_row(
     after: dict[str, Any] | None,
 ) -> None:
     """One audit-log row: who, when, what, and the record before and after."""
-    insert_row(
-        db,
+    tx.insert(
         "audit_log",
         {
             "at": now,

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlite_utils import Database
-
 from ..models import Citation, Fact, Source
+from .backend import Tx
 from .changes import ALIASES, LEXICON, SOURCES, record_change
 from .connection import StoreConnection
 from .records import citation_for, source_from_row, source_to_row
@@ -37,34 +36,39 @@ class References(StoreConnection):
         return citation_for(fact, sources)
 
 
-def upsert_sources(db: Database, sources: Iterable[Source]) -> None:
+def upsert_sources(tx: Tx, sources: Iterable[Source]) -> None:
     """Add or replace sources, inside a write (FactStore.write); unchanged
     sources are left alone."""
-    current = {r["id"]: r for r in db.query("select * from sources")}
+    current = {r["id"]: r for r in tx.query("select * from sources")}
     changed = [row for row in map(source_to_row, sources) if current.get(row["id"]) != row]
+    for row in changed:
+        tx.upsert("sources", row, pk=("id",))
     if changed:
-        db.table("sources").upsert_all(changed, pk="id")
-        record_change(db, SOURCES)
+        record_change(tx, SOURCES)
 
 
-def replace_aliases(db: Database, aliases: dict[str, str]) -> None:
+def replace_aliases(tx: Tx, aliases: dict[str, str]) -> None:
     """Make the alias table hold exactly `aliases`, inside a write; unchanged
     aliases are left alone."""
-    current = {r["alias"]: r["canonical"] for r in db.query("select * from aliases")}
+    current = {r["alias"]: r["canonical"] for r in tx.query("select * from aliases")}
     if current != aliases:
-        db.table("aliases").delete_where()
-        db.table("aliases").insert_all(
-            [{"alias": a, "canonical": c} for a, c in sorted(aliases.items())], pk="alias"
+        tx.execute("delete from aliases")
+        tx.executemany(
+            "insert into aliases (alias, canonical) values (?, ?)", sorted(aliases.items())
         )
-        record_change(db, ALIASES)
+        record_change(tx, ALIASES)
 
 
-def replace_lexicon_entries(db: Database, rows: list[dict[str, object]]) -> None:
+def replace_lexicon_entries(tx: Tx, rows: list[dict[str, object]]) -> None:
     """Make lexicon_entries hold exactly `rows`, inside a write; tell the other
     processes when they changed."""
     columns = ("kind", "canonical", "position", "phrase")
-    current = {tuple(r[c] for c in columns) for r in db.query("select * from lexicon_entries")}
-    if current != {tuple(r[c] for c in columns) for r in rows}:
-        db.table("lexicon_entries").delete_where()
-        db.table("lexicon_entries").insert_all(rows, pk=("kind", "canonical", "position"))
-        record_change(db, LEXICON)
+    current = {tuple(r[c] for c in columns) for r in tx.query("select * from lexicon_entries")}
+    wanted = {tuple(r[c] for c in columns) for r in rows}
+    if current != wanted:
+        tx.execute("delete from lexicon_entries")
+        tx.executemany(
+            "insert into lexicon_entries (kind, canonical, position, phrase) values (?, ?, ?, ?)",
+            [tuple(r[c] for c in columns) for r in rows],
+        )
+        record_change(tx, LEXICON)

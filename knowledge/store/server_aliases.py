@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlite_utils import Database
-
 from ..errors import AliasError
+from .backend import Tx
 from .changes import ALIASES, record_change
 from .connection import StoreConnection, utc_now
 from .records import insert_audit_row
@@ -22,10 +21,11 @@ class ServerAliases(StoreConnection):
 
     def server_aliases(self, guild_id: int | None = None) -> dict[int, dict[str, str]]:
         """guild id -> {alias: canonical name}, for one server or every one."""
+        scope = "" if guild_id is None else "where guild_id = ? "
         rows = self.read(
-            "select guild_id, alias, canonical from server_aliases "
-            "where ? is null or guild_id = ? order by guild_id, alias",
-            [guild_id, guild_id],
+            f"select guild_id, alias, canonical from server_aliases {scope}"
+            "order by guild_id, alias",
+            [] if guild_id is None else [guild_id],
         )
         found: dict[int, dict[str, str]] = {}
         for row in rows:
@@ -38,12 +38,12 @@ class ServerAliases(StoreConnection):
         `alias` is stored as given (trimmed, spaces collapsed) and matched
         ignoring case. Raises AliasError when the server has too many aliases."""
         now = utc_now()
-        with self.write() as db:
-            before = _meaning(db, guild_id, alias)
+        with self.write() as tx:
+            before = _meaning(tx, guild_id, alias)
             if before is None:
-                (count,) = db.execute(
+                count = tx.scalar(
                     "select count(*) from server_aliases where guild_id = ?", [guild_id]
-                ).fetchone()
+                )
                 if count >= MAX_SERVER_ALIASES:
                     raise AliasError(
                         f"This server already has {MAX_SERVER_ALIASES} aliases; "
@@ -51,14 +51,20 @@ class ServerAliases(StoreConnection):
                     )
             elif before == canonical:
                 return
-            db.execute(
-                "insert or replace into server_aliases "
-                "(guild_id, alias, canonical, created_by, created_at) values (?, ?, ?, ?, ?)",
-                [guild_id, alias, canonical, actor, now],
+            tx.upsert(
+                "server_aliases",
+                {
+                    "guild_id": guild_id,
+                    "alias": alias,
+                    "canonical": canonical,
+                    "created_by": actor,
+                    "created_at": now,
+                },
+                pk=("guild_id", "alias"),
             )
             old = {"alias": alias, "canonical": before} if before is not None else None
             _audit(
-                db, now, actor, "alias-add", guild_id, old, {"alias": alias, "canonical": canonical}
+                tx, now, actor, "alias-add", guild_id, old, {"alias": alias, "canonical": canonical}
             )
 
     def remove_server_alias(self, guild_id: int, alias: str, *, actor: str) -> str:
@@ -66,15 +72,15 @@ class ServerAliases(StoreConnection):
 
         Raises AliasError when the server has no such alias."""
         now = utc_now()
-        with self.write() as db:
-            meant = _meaning(db, guild_id, alias)
+        with self.write() as tx:
+            meant = _meaning(tx, guild_id, alias)
             if meant is None:
                 raise AliasError(f"This server has no alias {alias!r}.")
-            db.execute(
+            tx.execute(
                 "delete from server_aliases where guild_id = ? and alias = ?", [guild_id, alias]
             )
             _audit(
-                db,
+                tx,
                 now,
                 actor,
                 "alias-remove",
@@ -92,17 +98,17 @@ class ServerAliases(StoreConnection):
         )
 
 
-def _meaning(db: Database, guild_id: int, alias: str) -> str | None:
+def _meaning(tx: Tx, guild_id: int, alias: str) -> str | None:
     """What `alias` stands for in the server now (None: not one of its aliases)."""
-    row = db.execute(
+    meant = tx.scalar(
         "select canonical from server_aliases where guild_id = ? and alias = ?",
         [guild_id, alias],
-    ).fetchone()
-    return None if row is None else str(row[0])
+    )
+    return None if meant is None else str(meant)
 
 
 def _audit(
-    db: Database,
+    tx: Tx,
     now: str,
     actor: str,
     action: str,
@@ -111,5 +117,5 @@ def _audit(
     after: dict[str, str] | None,
 ) -> None:
     """An alias change in the audit log (no fact id), and in the change feed."""
-    insert_audit_row(db, now, actor, action, None, guild_id, before, after)
-    record_change(db, ALIASES, guild_id)
+    insert_audit_row(tx, now, actor, action, None, guild_id, before, after)
+    record_change(tx, ALIASES, guild_id)
