@@ -30,7 +30,7 @@ import discord
 
 from knowledge.config import Config
 from knowledge.errors import KnowledgeError
-from knowledge.service import DatabaseInfo, database_info
+from knowledge.service import DatabaseInfo, database_info, database_name
 
 from .background import cancel
 
@@ -232,7 +232,7 @@ class HealthReport:
     status_file: Path
     status: BotStatus | None
     database: DatabaseInfo | None
-    database_path: Path
+    database_path: Path | str  # the file, or the PostgreSQL URL without its password
     connected: bool = False  # the bot is running, its status fresh, and connected
     problems: list[str] = field(default_factory=list)
     checked_at: str = ""
@@ -330,7 +330,7 @@ def check_health(config: Config, now: datetime | None = None) -> HealthReport:
             )
     db: DatabaseInfo | None = None
     try:
-        db = database_info(config.database.path)
+        db = database_info(config)
     except KnowledgeError as exc:
         problems.append(f"database unreadable: {exc}")
     else:
@@ -340,7 +340,7 @@ def check_health(config: Config, now: datetime | None = None) -> HealthReport:
         status_file=path,
         status=status,
         database=db,
-        database_path=config.database.path,
+        database_path=db.path if db is not None else database_name(config),
         connected=connected,
         problems=problems,
         checked_at=now.isoformat(timespec="milliseconds"),

@@ -28,7 +28,7 @@ class DatabaseConfig:
     path: Path = Path("data/factbot.db")
     busy_timeout_ms: int = 5000
     sync_interval_ms: int = 500
-    url: str = ""  # postgresql://USER@HOST/DATABASE: only `knowledge migrate` uses it so far
+    url: str = ""  # postgresql://USER@HOST/DATABASE: the fact base on PostgreSQL, not path
 
     def _validate(self, where: str) -> None:
         _require(
@@ -156,16 +156,14 @@ class Config:
     source: Path | None = None  # the file this came from, if any
 
 
-def require_sqlite(config: Config) -> None:
-    """Raises ConfigError when database.url is set: apart from `knowledge
-    migrate`, FactBot does not run on PostgreSQL yet, and a setting that looked
-    used but was not would leave the bot on a file nobody meant."""
+def require_sqlite(config: Config, command: str, instead: str) -> None:
+    """Raises ConfigError when database.url is set, for a command that works on
+    the SQLite file only (`instead`: what to do on PostgreSQL), so a setting
+    that looked used is never silently ignored."""
     if config.database.url:
         raise ConfigError(
-            f"{config.source or 'FACTBOT_DATABASE__URL'}: database.url is set, but the bot "
-            "and the knowledge commands do not run on PostgreSQL yet (only `python -m "
-            "knowledge migrate` uses it); leave database.url empty (unset "
-            "FACTBOT_DATABASE__URL) to use the SQLite file at database.path"
+            f"{config.source or 'FACTBOT_DATABASE__URL'}: database.url is set, and "
+            f"`{command}` works on the SQLite file at database.path only; {instead}"
         )
 
 

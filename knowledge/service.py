@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .config import Config, index_path, require_sqlite
+from .config import Config, index_path
 from .curation.aliases import clean_alias
 from .curation.build import build, runtime_lexicon
 from .errors import FactNotFoundError, StoreError
@@ -29,13 +29,22 @@ from .retrieval.retriever import Retriever
 from .stats import UsageStats, compute_stats
 from .store import FactStore, LoggedQuestion, utc_now
 from .store.changes import FACT, FACTS, SETTINGS, Change, FeedPosition
-from .store.dbinfo import DatabaseInfo, database_info
+from .store.dbinfo import DatabaseInfo
+from .store.dbinfo import database_info as file_info
 from .store.question_log import VoteOutcome
 from .understanding.conversation import ConversationMemory, Speaker
 from .understanding.discord_syntax import strip_discord_syntax
 from .understanding.pipeline import Responder, asks_something, clean_message
 
-__all__ = ["AskResult", "DatabaseInfo", "KnowledgeBase", "VoteResult", "database_info"]
+__all__ = [
+    "AskResult",
+    "DatabaseInfo",
+    "KnowledgeBase",
+    "VoteResult",
+    "database_info",
+    "database_name",
+    "open_store",
+]
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # A message is read whole (links, mentions and markup are dropped) up to this
@@ -118,26 +127,20 @@ class KnowledgeBase:
 
     @classmethod
     def open(cls, config: Config, *, create: bool = False) -> KnowledgeBase:
-        """Open the store at the configured path and index its live facts.
+        """Open the configured store (open_store) and index its live facts.
 
         With create=True (the bot's first run), a missing file is created, and
         a fact base without sources is built from the packaged files first.
 
-        Raises StoreError (naming the file) if it is missing (without create)
-        or unusable, and FactFileError if the packaged files are invalid.
+        Raises StoreError (naming the file, or database.url) if it is missing
+        (without create) or unusable, SchemaTooNewError if a newer FactBot
+        wrote it, and FactFileError if the packaged files are invalid.
         """
-        require_sqlite(config)
-        store = FactStore.open(
-            Path(config.database.path),
-            busy_timeout_ms=config.database.busy_timeout_ms,
-            create=create,
-        )
+        store = open_store(config, create=create)
         try:
             if create and not store.sources():
                 report = build(store)
-                logger.info(
-                    "built the fact base at %s: %d facts", config.database.path, len(report.added)
-                )
+                logger.info("built the fact base at %s: %d facts", store.name, len(report.added))
             return cls(store, config)
         except BaseException:
             store.close()
@@ -560,6 +563,41 @@ def _write_index(path: Path, key: IndexKey, arrays: dict[str, Any]) -> None:
         write_index(path, key, arrays)
     except OSError as exc:
         logger.warning("cannot save the index to %s: %s", path, exc)
+
+
+def database_info(config: Config) -> DatabaseInfo:
+    """A read-only look at the configured fact base (the file, or the
+    PostgreSQL database), for health checks. Raises StoreError when it cannot."""
+    if config.database.url:
+        from .store.postgres import database_info as postgres_info  # psycopg only if used
+
+        return postgres_info(config.database.url)
+    return file_info(config.database.path)
+
+
+def database_name(config: Config) -> Path | str:
+    """The configured fact base as messages name it: the file, or the
+    PostgreSQL URL without its password."""
+    if config.database.url:
+        from .store.postgres import redacted
+
+        return redacted(config.database.url)
+    return config.database.path
+
+
+def open_store(config: Config, *, create: bool = False) -> FactStore:
+    """The fact base the config names: the PostgreSQL database at database.url
+    when it is set (its schema created or upgraded), else the SQLite file at
+    database.path (created only with create=True).
+
+    Raises StoreError naming the file or database.url, and saying how to fix
+    it; SchemaTooNewError when a newer FactBot wrote the database."""
+    database = config.database
+    if database.url:
+        return FactStore.open_url(database.url)
+    return FactStore.open(
+        Path(database.path), busy_timeout_ms=database.busy_timeout_ms, create=create
+    )
 
 
 def _known(retriever: Retriever, word: str, guild_id: int | None) -> bool:

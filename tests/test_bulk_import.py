@@ -21,12 +21,13 @@ from knowledge.curation.bulk_import import (
     unfinished_import_notes,
 )
 from knowledge.curation.curator import MAX_IMPORT_FACTS, Curator, InvalidFactError
-from knowledge.service import KnowledgeBase
+from knowledge.service import KnowledgeBase, open_store
 from knowledge.store import FactStore
 from knowledge.store.facts import fact_version
 
 REPO = Path(__file__).resolve().parent.parent
 GUILD = 42
+BOTH_BACKENDS = True
 BASE_FACTS = 59  # the article's curated facts
 
 
@@ -161,7 +162,7 @@ def test_stored_versions_read_in_bulk_are_the_versions_a_preview_records(store, 
 
 def import_in_another_process(kb: KnowledgeBase, tmp_path: Path, facts: int, batch: int) -> None:
     """Import club facts through a connection of its own, as the terminal does."""
-    writer = FactStore.open(kb.config.database.path)
+    writer = open_store(kb.config)
     try:
         path = write_jsonl(tmp_path / "club.jsonl", [club_record(n) for n in range(facts)])
         bulk_import(writer, path, guild_id=GUILD, actor="t", apply=True, batch_facts=batch)

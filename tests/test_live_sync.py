@@ -1,8 +1,8 @@
 """Live coherence: what one process commits, another sees after one sync.
 
-Two KnowledgeBase objects on one real SQLite file stand for two processes
-(each has its own connection, as shards do); restores from a backup run in a
-real second process, as `python -m knowledge restore` does.
+Two KnowledgeBase objects on one real SQLite file, or one PostgreSQL database,
+stand for two processes (each has its own connection, as shards do); restores
+from a backup run in a real second process, as `python -m knowledge restore` does.
 """
 
 from __future__ import annotations
@@ -23,13 +23,14 @@ from knowledge.cli.main import main
 from knowledge.curation.build import build
 from knowledge.curation.curator import Curator, FactDraft
 from knowledge.errors import FactNotFoundError, StoreError
-from knowledge.service import RELOAD_AFTER_CHANGES, KnowledgeBase
-from knowledge.store import FactStore, LoggedQuestion
+from knowledge.service import RELOAD_AFTER_CHANGES, KnowledgeBase, open_store
+from knowledge.store import LoggedQuestion
 from knowledge.store.backup import backup
 
 REPO = Path(__file__).resolve().parent.parent
 GUILD = 111
 MEETUP = "when is the fact club meetup?"
+BOTH_BACKENDS = True
 
 
 def meetup(text: str = "The Fact Club meetup happens every Friday evening.") -> FactDraft:
@@ -44,15 +45,16 @@ def meetup(text: str = "The Fact Club meetup happens every Friday evening.") -> 
 @pytest.fixture
 def other(kb):
     """A second process's KnowledgeBase on the same file."""
-    second = KnowledgeBase(FactStore.open(kb.config.database.path), kb.config)
+    second = KnowledgeBase(open_store(kb.config), kb.config)
     yield second
     second.close()
 
 
 @pytest.fixture
-def cli_config(tmp_path: Path, db_path: Path) -> Path:
+def cli_config(tmp_path: Path, db_path: Path, pg_url_for: str) -> Path:
     path = tmp_path / "config.toml"
-    path.write_text(f"[database]\npath = '{db_path}'\n", encoding="utf-8")
+    url = f"url = '{pg_url_for}'\n" if pg_url_for else ""
+    path.write_text(f"[database]\npath = '{db_path}'\n{url}", encoding="utf-8")
     return path
 
 
@@ -113,6 +115,7 @@ def test_the_terminal_fact_commands_reach_a_running_process(kb, cli_config, caps
     assert fact_id not in answered_ids(kb)
 
 
+@pytest.mark.sqlite_only
 def test_an_idle_sync_runs_no_query(kb):
     kb.sync()
     statements: list[str] = []
@@ -190,6 +193,7 @@ def test_falling_far_behind_reloads_the_whole_index(kb, other):
     assert other.sync().reloaded
 
 
+@pytest.mark.sqlite_only
 def test_a_restore_from_a_backup_reaches_a_running_process(kb, other, cli_config, tmp_path):
     saved = backup(kb.config.database.path, tmp_path / "before.db")
     fact = add_meetup(kb)
@@ -226,6 +230,7 @@ def test_a_restore_from_a_backup_reaches_a_running_process(kb, other, cli_config
     assert not report.reloaded and answered_ids(other)[0] == again.id
 
 
+@pytest.mark.sqlite_only
 async def test_the_bots_sync_logs_a_failure_once_retries_and_reads_new_settings(kb, other, caplog):
     bot = create_bot(kb, kb.config)
     broken = sqlite3.connect(kb.config.database.path)
@@ -247,6 +252,7 @@ async def test_the_bots_sync_logs_a_failure_once_retries_and_reads_new_settings(
     assert 555 in bot.auto_answer_channels
 
 
+@pytest.mark.sqlite_only
 def test_a_file_copied_over_the_open_database_is_reported_not_read(kb, tmp_path):
     path = kb.config.database.path
     copy = backup(path, tmp_path / "copy.db").path

@@ -117,14 +117,17 @@ def test_database_url_is_checked_and_not_silently_ignored(tmp_path, capsys, pg_u
     cfg = built(tmp_path)
     with_url = tmp_path / "url.toml"
     with_url.write_text(f"[database]\npath = 'factbot.db'\nurl = '{pg_url}'\n", encoding="utf-8")
-    # the bot and the other commands refuse, saying why and what to do
-    assert main(["--config", str(with_url), "ask", "hi"]) == 1
-    err = capsys.readouterr().err
-    assert "do not run on PostgreSQL yet" in err and "leave database.url empty" in err
     # migrate takes its target from database.url
     assert main(["--config", str(with_url), "migrate"]) == 0
     assert f"Copied {tmp_path / 'factbot.db'} to " in capsys.readouterr().out
     assert cfg.exists()
+    # then the other commands run on PostgreSQL, except those made for the file
+    assert main(["--config", str(with_url), "ask", "How big is GREE?"]) == 0
+    assert "GREE" in capsys.readouterr().out
+    assert main(["--config", str(with_url), "backup", str(tmp_path / "copy.db")]) == 1
+    err = capsys.readouterr().err
+    assert "database.url is set" in err and "pg_dump" in err
+    assert not (tmp_path / "copy.db").exists()
 
 
 def test_a_pg_dump_restores_into_a_new_database_and_copies_back(tmp_path, pg_server, pg_url):

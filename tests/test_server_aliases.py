@@ -17,6 +17,7 @@ from knowledge.store import FactStore
 from knowledge.store.server_aliases import MAX_SERVER_ALIASES
 
 GUILD, OTHER = 41, 42
+BOTH_BACKENDS = True
 BLUE_SITE = "how many users did the blue site have in japan"
 UPGRADABLE = Path(__file__).parent / "data" / "factbot-schema-0001.db"
 

@@ -33,7 +33,7 @@ def run_console(
     counts = kb.store.fact_counts()
     print(BANNER, file=stdout)
     print(
-        f"{counts['curated'] + counts['admin']} facts loaded from {kb.store.path}.\n", file=stdout
+        f"{counts['curated'] + counts['admin']} facts loaded from {kb.store.name}.\n", file=stdout
     )
     suggestions: list[str] = []
     while True:

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..config import Config
 from ..curation.bulk_import import BATCH_FACTS, bulk_import, unfinished_import_notes
 from ..curation.curator import Curator, FactDraft
-from ..service import KnowledgeBase
+from ..service import KnowledgeBase, open_store
 from ..store import FactStore
 from .progress import ProgressPrinter
 from .text_output import format_citation
@@ -121,9 +121,7 @@ def _positive(text: str) -> int:
 
 def run_fact_command(args: argparse.Namespace, config: Config) -> int:
     if args.fact_handler is None:  # no index needed: open the database alone
-        store = FactStore.open(
-            config.database.path, busy_timeout_ms=config.database.busy_timeout_ms, create=False
-        )
+        store = open_store(config)
         try:
             return int(args.store_handler(args, store))
         finally:

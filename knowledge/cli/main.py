@@ -21,14 +21,14 @@ from ..curation.build import build
 from ..curation.curator import MAX_IMPORT_BYTES, Curator
 from ..errors import FactFileError, InvalidQuestionError, KnowledgeError
 from ..retrieval.evaluation import evaluate, load_items
-from ..service import KnowledgeBase
-from ..store import FactStore
+from ..service import KnowledgeBase, open_store
 from ..store.backup import backup, restore
 from ..store.migrations import known_migration_names
 from .console import run_console
 from .facts import add_fact_commands
 from .text_output import format_response, response_json
 
+PG_BACKUP_HINT = "on PostgreSQL use pg_dump and pg_restore (docs/operations.md#backups)"
 SCRATCH_GUILD = 1  # the server a fact pack is loaded into by `eval --facts`
 
 
@@ -40,8 +40,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         config = load_config(args.config)
-        if args.handler is not _migrate:
-            require_sqlite(config)
         code: int = args.handler(args, config)
         return code
     except KnowledgeError as exc:
@@ -139,14 +137,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _build(args: argparse.Namespace, config: Config) -> int:
-    store = FactStore.open(config.database.path, busy_timeout_ms=config.database.busy_timeout_ms)
+    store = open_store(config, create=True)
     try:
         report = build(store, overwrite_edits=args.overwrite_edits)
         counts = store.fact_counts()
     finally:
         store.close()
     print(
-        f"Built {config.database.path}: {report.sources} source(s), "
+        f"Built {store.name}: {report.sources} source(s), "
         f"{counts['curated']} curated and {counts['admin']} admin facts live."
     )
     for label, ids in (
@@ -254,6 +252,9 @@ def _scratch_copy(config: Config, facts: Path | None) -> Iterator[Config]:
     if facts is None:
         yield config
         return
+    require_sqlite(
+        config, "eval --facts", "run it on a copy made with `python -m knowledge migrate --from`"
+    )
     with tempfile.TemporaryDirectory(prefix="factbot-eval-") as folder:
         scratch = Path(folder) / "scratch.db"
         backup(config.database.path, scratch)
@@ -278,6 +279,7 @@ def _load_fact_pack(kb: KnowledgeBase, path: Path, guild_id: int) -> None:
 
 
 def _backup(args: argparse.Namespace, config: Config) -> int:
+    require_sqlite(config, "backup", PG_BACKUP_HINT)
     report = backup(config.database.path, args.path, force=args.force)
     print(
         f"Backed up {config.database.path} to {report.path}: {report.facts} live facts, "
@@ -287,6 +289,7 @@ def _backup(args: argparse.Namespace, config: Config) -> int:
 
 
 def _restore(args: argparse.Namespace, config: Config) -> int:
+    require_sqlite(config, "restore", PG_BACKUP_HINT)
     report = restore(args.path, config.database.path)
     print(
         f"Restored {report.path} from {args.path}: {report.facts} live facts, "

@@ -19,7 +19,7 @@ from .migrations import applied_migration_names, known_migration_names
 class DatabaseInfo:
     """What `database_info` found: sizes in bytes, the schema steps applied."""
 
-    path: Path
+    path: Path | str  # the file, or a PostgreSQL URL without its password
     size_bytes: int
     wal_bytes: int
     facts: int  # live facts (not removed or retired)

@@ -22,8 +22,6 @@ from .changes import ChangeFeed
 from .fact_search import FactSearch
 from .facts import FactTable
 from .imports import ImportJournal
-from .pg_search import PgFactSearch
-from .postgres import PostgresStore
 from .question_log import QuestionLog
 from .references import References
 from .server_aliases import ServerAliases
@@ -50,9 +48,8 @@ class FactStore(
         Raises StoreError naming database.url and what to do when the URL is
         wrong, the server cannot be reached or refuses the credentials or the
         database; SchemaTooNewError when a newer FactBot wrote the schema."""
+        from .pg_search import PostgresFactStore  # psycopg is imported only when used
+        from .postgres import PostgresStore
+
         backend = PostgresStore.open(url, connect_timeout_s=connect_timeout_s)
         return PostgresFactStore(backend)  # type: ignore[return-value]
-
-
-class PostgresFactStore(PgFactSearch, FactStore):
-    """A FactStore on PostgreSQL: fact search by PostgreSQL's full-text search."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from .fact_search import MAX_WORDS, SCOPE, FactSearch, children_text, search_words
+from .fact_store import FactStore
 from .postgres import POSTGRES
 
 _DOCUMENT = "to_tsvector('simple', f.text || ' ' || f.id || ' ' || " + children_text(POSTGRES) + ")"
@@ -79,3 +80,7 @@ class PgFactSearch(FactSearch):
             [tsquery, guild_id, limit],
         )
         return [r["id"] for r in rows]
+
+
+class PostgresFactStore(PgFactSearch, FactStore):
+    """A FactStore on PostgreSQL: fact search by PostgreSQL's full-text search."""

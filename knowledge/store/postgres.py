@@ -31,6 +31,7 @@ from psycopg.rows import dict_row
 from ..errors import SchemaTooNewError, StoreError
 from .backend import Dialect, Tx, utc_now
 from .changes import FEED_POSITION_SQL, Change, FeedPosition, feed_position_of, record_change
+from .dbinfo import DatabaseInfo
 
 SETTING = "database.url (or FACTBOT_DATABASE__URL)"
 URL_SCHEMES = ("postgresql", "postgres")
@@ -331,3 +332,35 @@ class PostgresStore:
                 [after, up_to],
             )
         ]
+
+
+def database_info(url: str, *, connect_timeout_s: int = 5) -> DatabaseInfo:
+    """What `python -m bot status` reports of the fact base at `url`: its size,
+    live facts, schema steps and change feed. Only reads (never creates the
+    schema). Raises StoreError naming database.url when it cannot."""
+    try:
+        with _connect(url, connect_timeout_s) as conn:
+            found = conn.execute("select to_regclass('factbot_schema') t").fetchone()
+            if found is None or found["t"] is None:
+                raise StoreError(f"{SETTING} = {redacted(url)!r}: not a FactBot database")
+            row = conn.execute(
+                "select (select coalesce(max(version), 0) from factbot_schema) version, "
+                "(select count(*) from facts where deleted_at is null) facts, "
+                "pg_database_size(current_database()) size, "
+                + FEED_POSITION_SQL.removeprefix("select ")
+            ).fetchone()
+    except psycopg.Error as exc:
+        raise StoreError(f"{SETTING} = {redacted(url)!r}: cannot read: {_explain(exc)}") from None
+    assert row is not None
+    applied = range(1, int(row["version"]) + 1)
+    return DatabaseInfo(
+        path=redacted(url),
+        size_bytes=int(row["size"]),
+        wal_bytes=0,
+        facts=int(row["facts"]),
+        schema_steps=tuple(str(n) for n in applied),
+        pending_steps=tuple(str(n) for n in range(len(applied) + 1, SCHEMA_VERSION + 1)),
+        unknown_steps=tuple(str(n) for n in applied if n > SCHEMA_VERSION),
+        latest_change=int(row["seq"]),
+        generation=row["generation"],
+    )
