@@ -403,14 +403,10 @@ class KnowledgeBase:
     def example_question(self, guild_id: int | None, seed: str = "") -> str:
         """A question the facts this server sees answer (its own facts first),
         to show how to ask; "" when there are none."""
+        pick = zlib.crc32(seed.encode("utf-8", "replace"))
         with self._lock:
-            retriever = self.retriever
-        asked = [f for f in retriever.facts() if f.questions]
-        own = [f for f in asked if f.guild_id is not None and f.guild_id == guild_id]
-        pool = own or [f for f in asked if f.guild_id is None]
-        if not pool:
-            return ""
-        return pool[zlib.crc32(seed.encode("utf-8", "replace")) % len(pool)].questions[0]
+            fact = self.retriever.example_fact(guild_id, pick)
+        return fact.questions[0] if fact is not None else ""
 
     def _log(
         self,

@@ -269,3 +269,37 @@ def test_written_files_carry_their_key(tmp_path):
     assert found == key
     assert arrays["a"].tolist() == [0, 1, 2, 3, 4] and arrays["b"].shape == (2, 3)
     assert not list(tmp_path.glob(".*tmp"))
+
+
+def test_a_restored_index_changes_as_a_built_one_does(config):
+    """Edits, removals and additions to facts the file holds, and to ones added
+    since, leave a restored index ranking as a built one changed the same way."""
+    run_import(300, config.database.path, seed=11)
+    reopen(config).close()  # builds and saves
+    restored, built = reopen(config), fresh(config)
+    try:
+        assert restored.loaded_saved_index
+        facts = list(built.retriever.facts())
+        extra = list(Generator(12).synthetic(20))
+        for kb in (restored, built):
+            retriever = kb.retriever
+            for fact in facts[100:110]:
+                retriever.remove(fact.id)
+            for fact in facts[110:120]:
+                retriever.upsert(replace(fact, text=fact.text + " It was moved to Osaka in 2019."))
+            for fact in extra:
+                retriever.upsert(replace(fact, id=f"extra-{fact.id}"))
+            retriever.remove(f"extra-{extra[0].id}")
+        questions = [q for f in facts[95:125] + extra for q in f.questions]
+        questions += [q.text for q in Generator(11).questions(300, 60)]
+        assert rankings(restored, questions) == rankings(built, questions)
+        assert len(restored.retriever) == len(built.retriever) == 300 - 10 + 19
+        assert set(restored.retriever.facts()) == set(built.retriever.facts())
+        assert facts[100].id not in restored.retriever and facts[110].id in restored.retriever
+        for seed in ("hi", "hello there", "thanks", "lol"):
+            assert restored.example_question(None, seed) == built.example_question(None, seed)
+        edited = restored.retriever.answer_with(facts[110].id, "where?").facts[0].fact
+        assert edited.text.endswith("Osaka in 2019.")
+    finally:
+        restored.close()
+        built.close()

@@ -26,8 +26,9 @@ import json
 import mmap
 import os
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from io import BufferedReader
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +36,7 @@ import numpy as np
 from ..errors import KnowledgeError
 
 # Raise whenever what the arrays mean changes (the retriever's to_arrays).
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MAGIC = b"FACTBOT-INDEX\x00\x00\x00"
 ALIGN = 64
 DIGEST_BYTES = 32
@@ -89,6 +90,32 @@ def pack_strings(values: Iterable[str]) -> np.ndarray:
 def unpack_strings(blob: np.ndarray) -> list[str]:
     """The strings pack_strings stored, in order."""
     return blob.tobytes().decode("utf-8", "surrogatepass").split("\x00")[:-1]
+
+
+def pack_column(values: Iterable[str], name: str) -> dict[str, np.ndarray]:
+    """Strings to be read one at a time (PackedStrings): the packed strings
+    as `name`, and where each ends as `name.ends`.
+
+    Raises ValueError when a string holds a NUL character."""
+    blob = pack_strings(values)
+    return {name: blob, f"{name}.ends": np.flatnonzero(blob == 0).astype(np.int64)}
+
+
+class PackedStrings(Sequence[str]):
+    """The strings pack_column saved, each decoded only when it is read."""
+
+    __slots__ = ("_blob", "_ends")
+
+    def __init__(self, arrays: Mapping[str, np.ndarray], name: str) -> None:
+        self._blob = arrays[name].data  # memoryviews: faster to index than numpy
+        self._ends = arrays[f"{name}.ends"].data
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, i: int) -> str:  # type: ignore[override]  # no slices
+        start = self._ends[i - 1] + 1 if i else 0
+        return bytes(self._blob[start : self._ends[i]]).decode("utf-8", "surrogatepass")
 
 
 def write_index(path: Path, key: IndexKey, arrays: Mapping[str, np.ndarray]) -> None:
@@ -152,16 +179,16 @@ def read_index(path: Path) -> tuple[IndexKey, dict[str, np.ndarray]]:
             size = os.fstat(file.fileno()).st_size
             if size < len(MAGIC) + _LENGTH_BYTES + DIGEST_BYTES:
                 raise IndexFileError(f"{path}: too short to be an index file")
+            body = size - DIGEST_BYTES
+            # Read, not through the mapping: the process then holds in memory
+            # only the pages it uses, not every page the checksum reads.
+            if _digest(file, body) != file.read(DIGEST_BYTES):
+                raise IndexFileError(f"{path}: damaged (its checksum does not match)")
             mapped = mmap.mmap(file.fileno(), size, access=mmap.ACCESS_COPY)
     except OSError as exc:
         raise IndexFileError(f"{path}: cannot read: {exc}") from None
     if mapped[: len(MAGIC)] != MAGIC:
         raise IndexFileError(f"{path}: not an index file")
-    body = size - DIGEST_BYTES
-    with memoryview(mapped) as view:
-        actual = hashlib.blake2b(view[:body], digest_size=DIGEST_BYTES).digest()
-    if actual != mapped[body:]:
-        raise IndexFileError(f"{path}: damaged (its checksum does not match)")
     length = int.from_bytes(mapped[len(MAGIC) : len(MAGIC) + _LENGTH_BYTES], "little")
     start = len(MAGIC) + _LENGTH_BYTES
     try:
@@ -187,6 +214,20 @@ def read_index(path: Path) -> tuple[IndexKey, dict[str, np.ndarray]]:
     except (KeyError, TypeError, ValueError) as exc:
         raise IndexFileError(f"{path}: malformed header: {exc}") from None
     return key, arrays
+
+
+def _digest(file: BufferedReader, size: int) -> bytes:
+    """The digest of the first `size` bytes of the file, read in chunks."""
+    digest = hashlib.blake2b(digest_size=DIGEST_BYTES)
+    chunk = memoryview(bytearray(1 << 20))
+    left = size
+    while left > 0:
+        read = file.readinto(chunk[: min(left, len(chunk))])
+        if not read:
+            break
+        digest.update(chunk[:read])
+        left -= read
+    return digest.digest()
 
 
 def _aligned(offset: int) -> int:

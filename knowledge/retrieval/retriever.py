@@ -27,7 +27,7 @@ import re
 import time
 import zlib
 from array import array
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -39,8 +39,7 @@ from ..config import RetrievalConfig
 from ..errors import FactNotFoundError, InvalidQuestionError
 from ..models import Answer, Fact, ScoredFact, Source, Status, Suggestion
 from ..store import citation_for
-from .fact_columns import fact_columns, facts_from_columns, pack_groups, unpack_groups
-from .index_file import pack_strings, unpack_strings
+from .index_file import PackedStrings, pack_column, pack_strings, unpack_strings
 from .normalize import (
     ASKED_FOR_NAMES,
     Normalizer,
@@ -51,6 +50,7 @@ from .normalize import (
     mismatched,
     question_type,
 )
+from .saved_columns import SavedColumn, SavedLookup, fact_from_record, fact_record
 from .semantic import (
     CANDIDATE_CLOSENESS,
     SemanticIndex,
@@ -389,7 +389,7 @@ def _pack_postings(
     offsets = np.zeros(len(words) + 1, dtype=np.int64)
     np.cumsum([len(docs) for docs in lists], out=offsets[1:])
     return {
-        f"{name}.words": pack_strings(words),
+        **pack_column(words, f"{name}.words"),
         f"{name}.offsets": offsets,
         f"{name}.docs": np.concatenate(lists).astype(np.int32) if lists else np.empty(0, np.int32),
     }
@@ -406,14 +406,17 @@ def _unpack_postings(
         yield word, docs[offsets[i] : offsets[i + 1]]
 
 
-def _unpack_phrased(arrays: Mapping[str, np.ndarray], name: str) -> dict[str, list[int]]:
-    """Phrasing key -> fact numbers, as _pack_postings saved them."""
-    docs = arrays[f"{name}.docs"].tolist()
-    offsets = arrays[f"{name}.offsets"].tolist()
-    return {
-        key: docs[offsets[i] : offsets[i + 1]]
-        for i, key in enumerate(unpack_strings(arrays[f"{name}.words"]))
-    }
+def _saved_phrased(arrays: Mapping[str, np.ndarray], name: str) -> SavedLookup[list[int]]:
+    """Phrasing key -> fact numbers, as _pack_postings saved them, read from
+    the arrays when looked up."""
+    docs = arrays[f"{name}.docs"]
+    offsets = arrays[f"{name}.offsets"].data
+
+    def numbers(i: int) -> list[int]:
+        found: list[int] = docs[offsets[i] : offsets[i + 1]].tolist()
+        return found
+
+    return SavedLookup(PackedStrings(arrays, f"{name}.words"), numbers)
 
 
 def _key_hash(key: str) -> int:
@@ -434,6 +437,7 @@ class _Scope:
     its server sees, so no server's facts change how another's are scored."""
 
     __slots__ = (
+        "asked",
         "described",
         "end",
         "facts",
@@ -447,12 +451,14 @@ class _Scope:
     def __init__(self, version: int) -> None:
         self.own: dict[str, _Growable] = {}  # word -> facts that use it
         self.described: dict[str, _Growable] = {}  # word -> facts naming what it describes
-        self.phrased: dict[str, list[int]] = {}  # phrasing key -> facts with that phrasing
+        # phrasing key -> facts with that phrasing
+        self.phrased: MutableMapping[str, list[int]] = {}
         self.sorted_vocab: list[str] = []
         self.typos = _TypoIndex()
         self.version = version  # a new number whenever a word joins or leaves
         self.facts = 0  # live facts
         self.end = 0  # every fact of this scope is numbered below this
+        self.asked = _postings()  # its live facts that have questions
 
     def df(self, word: str) -> int:
         """How many of this scope's facts a word reaches (0: not in its vocabulary)."""
@@ -535,10 +541,13 @@ class Retriever:
         self._reset()
 
     def _reset(self) -> None:
-        self._number: dict[str, int] = {}  # fact id -> number
-        self._facts: list[Fact | None] = []  # number -> fact (None once removed)
-        self._phrasings: list[str | None] = []  # number -> phrasings joined by "\n"
-        self._markers: list[frozenset[str]] = []  # number -> FactTerms.markers
+        self._number: MutableMapping[str, int] = {}  # fact id -> number
+        # By fact number: the fact (None once removed), its phrasings joined
+        # by "\n", its FactTerms.markers. Lists when built from the facts;
+        # read from the saved arrays one fact at a time when restored.
+        self._facts: list[Fact | None] | SavedColumn[Fact | None] = []
+        self._phrasings: list[str | None] | SavedColumn[str | None] = []
+        self._markers: list[frozenset[str]] | SavedColumn[frozenset[str]] = []
         self._lengths = _Growable(np.empty(0, dtype=np.uint32))  # FactTerms.lengths
         self._flags = _Growable(np.empty(0, dtype=np.uint8))
         self._vocab_version = 0  # numbers scopes' versions
@@ -654,8 +663,12 @@ class Retriever:
                 }
             scope.sorted_vocab = sorted(scope.own.keys() | scope.described.keys())
             scope.typos.rebuild(scope.sorted_vocab)
-        for fact in self.facts():
-            self._scopes[scope_of(fact)].facts += 1
+        for number, indexed in enumerate(self._facts):
+            if indexed is not None:
+                scope = self._scopes[scope_of(indexed)]
+                scope.facts += 1
+                if indexed.questions:
+                    scope.asked.append(number)
         self._lengths = _Growable(np.array(lengths, dtype=np.uint32))
         self._flags = _Growable(np.frombuffer(bytes(flags), dtype=np.uint8).copy())
         if len(self._number) >= FREEZE_MIN_FACTS:
@@ -673,9 +686,19 @@ class Retriever:
         rebuilds the same index from them without analysing a fact again.
 
         Raises ValueError when a fact's text holds a NUL character."""
-        arrays = fact_columns(self._facts, "facts")
-        arrays["phrasings"] = pack_strings(p or "" for p in self._phrasings)
-        arrays.update(pack_groups([sorted(m) for m in self._markers], "markers"))
+        facts = list(self._facts)
+        markers = ["\n".join(sorted(m)) for m in self._markers]
+        if any("\n" in marker for found in self._markers for marker in found):
+            raise ValueError("a marker holds a line break")
+        arrays = {
+            "facts.live": np.array([f is not None for f in facts], dtype=np.uint8),
+            **pack_column((fact_record(f) if f is not None else "" for f in facts), "facts"),
+            **pack_column((p or "" for p in self._phrasings), "phrasings"),
+            **pack_column(markers, "markers"),
+        }
+        ids = sorted(self._number.items())
+        arrays.update(pack_column((fact_id for fact_id, _ in ids), "ids"))
+        arrays["ids.numbers"] = np.array([number for _, number in ids], dtype=np.int64)
         arrays["lengths"] = self._lengths.view().copy()
         arrays["flags"] = self._flags.view().copy()
         scopes = list(self._scopes.items())
@@ -687,6 +710,7 @@ class Retriever:
             arrays.update(_pack_postings(scope.described, f"scope{i}.described"))
             arrays.update(_pack_postings(scope.phrased, f"scope{i}.phrased"))
             arrays.update(scope.typos.to_arrays(f"scope{i}.typos"))
+            arrays[f"scope{i}.asked"] = scope.asked.view().copy()
         arrays.update(self._semantic.to_arrays())
         return arrays
 
@@ -694,15 +718,26 @@ class Retriever:
         """Replace the whole index with the one `to_arrays` saved (the arrays
         are used as they are, e.g. mapped from a file)."""
         self._reset()
-        self._facts = facts_from_columns(arrays, "facts")
-        self._number = {f.id: n for n, f in enumerate(self._facts) if f is not None}
-        phrasings: list[str | None] = [*unpack_strings(arrays["phrasings"])]
-        if len(self._number) < len(self._facts):  # removed facts' slots are empty
-            phrasings = [
-                p if f is not None else None for p, f in zip(phrasings, self._facts, strict=True)
-            ]
-        self._phrasings = phrasings
-        self._markers = [frozenset(m) for m in unpack_groups(arrays, "markers")]
+        live = arrays["facts.live"].data
+        records = PackedStrings(arrays, "facts")
+        phrasings = PackedStrings(arrays, "phrasings")
+        markers = PackedStrings(arrays, "markers")
+
+        def fact(number: int) -> Fact | None:
+            return fact_from_record(records[number]) if live[number] else None
+
+        def phrasing(number: int) -> str | None:
+            return phrasings[number] if live[number] else None
+
+        def marker(number: int) -> frozenset[str]:
+            found = markers[number]
+            return frozenset(found.split("\n")) if found else frozenset()
+
+        self._facts = SavedColumn(fact, len(records))
+        self._phrasings = SavedColumn(phrasing, len(records))
+        self._markers = SavedColumn(marker, len(records))
+        numbers = arrays["ids.numbers"].data
+        self._number = SavedLookup(PackedStrings(arrays, "ids"), numbers.__getitem__)
         self._lengths = _Growable(arrays["lengths"])
         self._flags = _Growable(arrays["flags"])
         self._scopes, self._vocab_version = {}, 0
@@ -714,9 +749,10 @@ class Retriever:
             scope.described = {
                 w: _Growable(d) for w, d in _unpack_postings(arrays, f"scope{i}.described")
             }
-            scope.phrased = _unpack_phrased(arrays, f"scope{i}.phrased")
+            scope.phrased = _saved_phrased(arrays, f"scope{i}.phrased")
             scope.sorted_vocab = sorted(scope.own.keys() | scope.described.keys())
             scope.typos.restore(arrays, f"scope{i}.typos")
+            scope.asked = _Growable(arrays[f"scope{i}.asked"])
         self._semantic.restore(arrays)
         if len(self._number) >= FREEZE_MIN_FACTS:
             gc.collect()
@@ -750,6 +786,8 @@ class Retriever:
             scope.phrased[phrasing] = [*scope.phrased.get(phrasing, ()), number]
         scope.facts += 1
         scope.end = number + 1
+        if fact.questions:
+            scope.asked.append(number)
         self._number[fact.id] = number  # last: the fact is searchable once complete
 
     def remove(self, fact_id: str) -> None:
@@ -764,6 +802,7 @@ class Retriever:
         terms = self.analyse(fact)
         scope = self._scopes[scope_of(fact)]
         scope.facts -= 1
+        scope.asked.discard(number)
         for phrasing in terms.phrasing_keys:
             kept = [n for n in scope.phrased.get(phrasing, ()) if n != number]
             if kept:
@@ -803,6 +842,17 @@ class Retriever:
     def facts(self) -> Iterator[Fact]:
         """Every indexed fact, in index order."""
         return (f for f in self._facts if f is not None)
+
+    def example_fact(self, guild_id: int | None, pick: int) -> Fact | None:
+        """One of the facts with questions that a server's own facts has (else
+        of the curated facts): the pick-th in index order, modulo how many
+        there are; None when there are none."""
+        own = self._scopes.get(guild_id) if guild_id is not None else None
+        for scope in (own, self._scopes[CURATED]):
+            if scope is not None and scope.asked.n:
+                asked = scope.asked.view()
+                return self._facts[int(asked[pick % len(asked)])]
+        return None
 
     # -- asking ----------------------------------------------------------
     def check_question(self, question: str) -> str:
