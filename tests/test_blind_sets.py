@@ -27,8 +27,8 @@ FLOORS = [
     ("article_blind_c.jsonl", None, 51, 3, 19, 12),
     ("article_blind_d.jsonl", None, 45, 4, 18, 11),
     ("faq_questions_a.jsonl", "faq_pack_a.json", 44, 1, 20, 11),
-    ("faq_questions_b.jsonl", "faq_pack_b.json", 41, 3, 21, 7),
-    ("faq_questions_c.jsonl", "faq_pack_c.json", 32, 7, 20, 12),
+    ("faq_questions_b.jsonl", "faq_pack_b.json", 42, 2, 21, 7),
+    ("faq_questions_c.jsonl", "faq_pack_c.json", 33, 5, 20, 12),
     ("faq_questions_d.jsonl", "faq_pack_d.json", 33, 0, 18, 9),
 ]
 

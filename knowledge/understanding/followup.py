@@ -83,6 +83,7 @@ _TIME_WORDS = re.compile(
     re.I,
 )
 _WORD = re.compile(r"[^\W_][\w'.+&-]*")
+_PREPOSITION = re.compile(r"(for|in|on|at|with|from|during|by)\s+(.+)", re.IGNORECASE)
 _ASKING_WORDS = frozenset(
     [
         "who",
@@ -199,6 +200,11 @@ def _substitutions(fragment: str, previous: str, vocabulary: Vocabulary) -> list
             swapped = _TIME_WORDS.sub(lambda _: fragment, previous, count=1)
             return [Rewrite(swapped, fragment, time_word[0])]
         return [Rewrite(f"{previous} {fragment}", fragment)]
+    if (aligned := _PREPOSITION.match(fragment)) and (
+        slot := re.search(rf"\b{aligned[1]}\s+({_WORD.pattern})", previous, re.IGNORECASE)
+    ):  # "and for text?" after "how much xp for voice?": text for voice
+        new = aligned[2]
+        return [Rewrite(_swap(previous, slot[1], new), new, slot[1])]
     slots = [w for w in _WORD.findall(previous) if _names_entity(w, vocabulary)]
     if not slots:
         slots = _content_words(previous, vocabulary)

@@ -29,6 +29,7 @@ MAX_QUESTIONS = 3  # an embed shows at most three facts
 STATEMENT_CONTEXT = 2  # sentences before a question that may explain its "it"
 _HAS_WORD = re.compile(r"[^\W_]")
 _RANK = {Status.ANSWER: 2, Status.SUGGEST: 1, Status.UNKNOWN: 0}
+_OTHER_ONE = re.compile(r"\b(?:other|another)\b", re.IGNORECASE)
 _CONNECTIVE = re.compile(r"^(?:and|also|plus|or)\s+", re.IGNORECASE)  # "· and when..." reads badly
 
 
@@ -137,10 +138,18 @@ class Responder:
             context, shown = self._statement_turn(statements), ""
         if context is None or not (follow_up or context is not remembered):
             return alone
+        ask = self.ask
+        if context.facts and _OTHER_ONE.search(question):  # "what about the other room?"
+            said = context.facts[0].id
+
+            def ask(text: str) -> Answer:
+                return _excluding(self.ask(text), said)
+
+            alone = _Part(ask(question), question, question)
         prefer_context = follow_up or refers_back(question)
         best: _Part | None = None
         for rewrite in rewrites(question, context.question, context.facts, self.vocabulary):
-            part = _Part(self.ask(rewrite.question), rewrite.question, question, shown)
+            part = _Part(ask(rewrite.question), rewrite.question, question, shown)
             if part.answer.status is Status.ANSWER:
                 if self._fits(part, rewrite, context, question):
                     best = part  # the most literal reading that answers
@@ -223,6 +232,24 @@ def _offered(answer: Answer) -> Answer:
             for sf in answer.facts
         ),
     )
+
+
+def _excluding(answer: Answer, fact_id: str) -> Answer:
+    """The answer without one fact (the one said before "the other one"):
+    the next fact stated, or offered, or nothing."""
+    if answer.status is Status.ANSWER:
+        facts = tuple(sf for sf in answer.facts if sf.fact.id != fact_id)
+        if len(facts) == len(answer.facts):
+            return answer
+        if facts:
+            return replace(answer, facts=facts, confidence=facts[0].score)
+        return replace(answer, status=Status.UNKNOWN, facts=())
+    kept = tuple(s for s in answer.suggestions if s.fact_id != fact_id)
+    if len(kept) == len(answer.suggestions):
+        return answer
+    if kept:
+        return replace(answer, suggestions=kept, confidence=kept[0].score)
+    return replace(answer, status=Status.UNKNOWN, suggestions=())
 
 
 def _beats(part: _Part, other: _Part) -> bool:
