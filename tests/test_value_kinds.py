@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge.models import Status
-from knowledge.retrieval.normalize import Normalizer
+from knowledge.retrieval.normalize import Normalizer, QuestionType, question_type
 from knowledge.retrieval.value_kinds import (
     currency_markers,
     days_in_ranges,
@@ -180,3 +180,39 @@ def test_one_telling_word_offers_a_servers_fact_but_not_for_an_unrelated_questio
         f.fact.id for f in offered.facts
     ]
     assert makerspace.ask("What is the speed of light?", SERVER).status is Status.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("text", "ranks"),
+    [
+        ("what was the number one hit product", {"r1"}),
+        ("named the no. 2 hit product", {"r2"}),
+        ("who is #3 now", {"r3"}),
+        ("no one knows", set()),
+        ("a number of people", set()),
+    ],
+)
+def test_ranks_are_markers(text, ranks):
+    assert {m for m in Normalizer().markers(text) if m[0] == "r"} == ranks
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("what was the actual tweets per second number during laputa", QuestionType.NUMBER),
+        ("whats the phone number", QuestionType.NUMBER),
+        ("what is the number one product", QuestionType.OTHER),
+    ],
+)
+def test_asking_for_the_number_asks_for_a_quantity(question, kind):
+    assert question_type(question) is kind
+
+
+def test_a_rank_asked_as_a_stored_phrasing_of_another_rank_is_not_stated(curated):
+    # the article's fact is about no. 2; its own phrasings ask about the hit product
+    retriever = retriever_for(curated, curated.facts)
+    answer = retriever.ask("What was Nikkei Trendy's number one hit product of 2011?")
+    assert answer.status is not Status.ANSWER
+    assert retriever.ask("What was Nikkei Trendy's no. 2 hit product of 2011?").status is (
+        Status.ANSWER
+    )

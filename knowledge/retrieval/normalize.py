@@ -98,7 +98,9 @@ class QuestionType(StrEnum):
 
 _NUMBER_Q = re.compile(
     r"\b(how\s+(many|much|big|large|popular)|number\s+of|what\s+(percent|percentage|fraction|"
-    r"share|proportion)|how\s+(high|low))\b"
+    r"share|proportion)|how\s+(high|low)"
+    r"|what(?:'?s|\s+(?:is|was|were|are))\s+the\s+(?:[\w-]+\s+){0,5}?"
+    r"(?:number(?!\s+(?:\d|one|two|three|four|five|six|seven|eight|nine|ten)\b)|figure|count|tally))\b"
 )
 _TIME_Q = re.compile(r"\b(when|what\s+(month|year|day|date|time)|which\s+(month|year|day))\b")
 _PERSON_Q = re.compile(r"\b(who|whom|whose)\b")
@@ -351,6 +353,9 @@ class Normalizer:
                 found.add(f"p{token}")
         if "may" in text.lower() and _MAY.search(fold(text)):  # "may" is a stopword
             found.add("mmay")
+        for rank in _RANK.finditer(fold(text)):
+            value = rank[1] or rank[2]
+            found.add(f"r{_SMALL_NUMBERS.get(value, value)}")
         return frozenset(found | currency_markers(text))
 
     def asked_word(self, question: str) -> str | None:
@@ -535,6 +540,18 @@ _MONTHS = _words(
 _MAY = re.compile(r"\b(?:in|of|since|until|by) may\b|\bmay \d")
 _MONTH_MAY = frozenset({"may"})
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
+
+
+_SMALL_NUMBERS = {
+    word: str(value)
+    for value, word in enumerate(
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+    )
+}
+# "number one", "no. 2", "#3" (not "no one")
+_RANK = re.compile(
+    rf"\bnumber\s+(\d{{1,2}}|{'|'.join(_SMALL_NUMBERS)})\b|(?:\bno\.?|#)\s*(\d{{1,2}})\b"
+)
 
 
 def mismatched(question: frozenset[str], fact: frozenset[str]) -> bool:

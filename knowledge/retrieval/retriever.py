@@ -1262,12 +1262,14 @@ class Retriever:
             )
             score = float(lifted(score, points, self._lift_ceiling))
             # A "how many" question is only answered by a fact with a quantity.
-            assertable = number in phrased or (
-                not other_case
-                and not q.lone_word
-                and cov >= MIN_ANSWER_COVERAGE
-                and own_cov >= MIN_OWN_COVERAGE
-                and (q.qtype is not QuestionType.NUMBER or bool(flag & _HAS_NUMBER))
+            assertable = not other_case and (
+                number in phrased
+                or (
+                    not q.lone_word
+                    and cov >= MIN_ANSWER_COVERAGE
+                    and own_cov >= MIN_OWN_COVERAGE
+                    and (q.qtype is not QuestionType.NUMBER or bool(flag & _HAS_NUMBER))
+                )
             )
             found.append(
                 _Candidate(
@@ -1598,13 +1600,15 @@ def fact_score(
     else loses ASKED_PENALTY.
     """
     score = _points(coverage, similarity, adjustment)
-    other_case = False
+    other_case = bool(q.markers) and mismatched(q.markers, markers)
     if phrased:
+        # asked as the fact's own phrasing, but of another case ("number
+        # one" of the no. 2 fact): still first, never stated
         score = (
             PHRASING_MATCH_SCORE + (100 - PHRASING_MATCH_SCORE) * max(0.0, min(100.0, score)) / 100
         )
-    elif q.markers and mismatched(q.markers, markers):
-        score, other_case = score - MISMATCH_PENALTY, True
+    elif other_case:
+        score -= MISMATCH_PENALTY
     if not phrased and asks_otherwise(q.markers, markers):
         score -= ASKED_PENALTY
     return max(0.0, min(100.0, score)), other_case
