@@ -23,13 +23,13 @@ PACK_SERVER = 7_000_000_000_000_000_001
 # wrong at most, out-of-scope and near misses declined at least, small talk at least
 FLOORS = [
     ("article_blind_a.jsonl", None, 50, 2, 20, 12),
-    ("article_blind_b.jsonl", None, 46, 3, 20, 11),
+    ("article_blind_b.jsonl", None, 46, 3, 20, 12),
     ("article_blind_c.jsonl", None, 51, 3, 20, 12),
-    ("article_blind_d.jsonl", None, 45, 4, 20, 11),
-    ("faq_questions_a.jsonl", "faq_pack_a.json", 44, 1, 20, 11),
-    ("faq_questions_b.jsonl", "faq_pack_b.json", 42, 2, 21, 7),
-    ("faq_questions_c.jsonl", "faq_pack_c.json", 33, 5, 20, 12),
-    ("faq_questions_d.jsonl", "faq_pack_d.json", 33, 0, 18, 9),
+    ("article_blind_d.jsonl", None, 45, 4, 20, 12),
+    ("faq_questions_a.jsonl", "faq_pack_a.json", 47, 1, 20, 12),
+    ("faq_questions_b.jsonl", "faq_pack_b.json", 46, 2, 21, 12),
+    ("faq_questions_c.jsonl", "faq_pack_c.json", 36, 5, 20, 12),
+    ("faq_questions_d.jsonl", "faq_pack_d.json", 37, 0, 18, 12),
 ]
 
 

@@ -141,6 +141,8 @@ def test_a_full_question_after_another_stands_alone(kb, clock):
         "<@1> :)",
         "<:pog:12> <3",
         "xD",
+        "who built this bot?",  # the bot named in the third person is "you"
+        "are you a real person or a bot?",
     ],
 )
 def test_small_talk_gets_a_friendly_reply_that_states_no_fact(kb, clock, message):

@@ -72,10 +72,15 @@ MAKERSPACE = [
 ]  # fmt: skip
 
 
+def server_with(curated, rows):
+    """A retriever over the article and one server's facts (id, text, phrasing)."""
+    facts = [admin_fact(i, text, questions=[q], guild_id=SERVER) for i, text, q in rows]
+    return retriever_for(curated, [*curated.facts, *facts])
+
+
 @pytest.fixture
 def makerspace(curated):
-    facts = [admin_fact(i, text, questions=[q], guild_id=SERVER) for i, text, q in MAKERSPACE]
-    return retriever_for(curated, [*curated.facts, *facts])
+    return server_with(curated, MAKERSPACE)
 
 
 def answered(retriever, question):
@@ -161,13 +166,12 @@ def test_a_misspelt_word_reaches_the_facts_of_its_related_words(makerspace):
 
 
 def test_a_compound_in_a_fact_is_found_by_its_words(curated):
-    facts = [
-        admin_fact("wood", "The woodshop induction costs £20 and runs on Tuesdays.",
-                   questions=["How much is the woodshop induction?"], guild_id=SERVER),
-        admin_fact("metal", "The metalshop induction costs £25 and runs on Thursdays.",
-                   questions=["How much is the metalshop induction?"], guild_id=SERVER),
-    ]  # fmt: skip
-    retriever = retriever_for(curated, [*curated.facts, *facts])
+    retriever = server_with(curated, [
+        ("wood", "The woodshop induction costs £20 and runs on Tuesdays.",
+         "How much is the woodshop induction?"),
+        ("metal", "The metalshop induction costs £25 and runs on Thursdays.",
+         "How much is the metalshop induction?"),
+    ])  # fmt: skip
     answer = retriever.ask("wood shop induction cost?", SERVER)
     assert [f.fact.id for f in answer.facts] == ["wood"]
 
@@ -216,3 +220,15 @@ def test_a_rank_asked_as_a_stored_phrasing_of_another_rank_is_not_stated(curated
     assert retriever.ask("What was Nikkei Trendy's no. 2 hit product of 2011?").status is (
         Status.ANSWER
     )
+
+
+def test_one_rare_word_pointing_at_one_fact_is_answered(curated):
+    retriever = server_with(curated, [
+        ("platforms", "The game is on Steam and PS5; there is no Xbox version.", "Which platforms?"),
+        ("launch", "The game kicked off early access in March 2024.", "When did early access start?"),
+        ("saves", "Cloud saves sync between Steam and PS5.", "Do saves sync?"),
+    ])  # fmt: skip
+    answer = retriever.ask("is it on xbox??", SERVER)
+    assert answer.status is Status.ANSWER and answer.facts[0].fact.id == "platforms"
+    # one everyday word ("off" of "kicked off") is offered at most
+    assert retriever.ask("why was it off", SERVER).status is not Status.ANSWER

@@ -94,6 +94,10 @@ MIN_ANSWER_COVERAGE = 0.6  # below this share of the question, never assert a fa
 # Nor below this share covered by the fact's own words (or typos, names and
 # descriptions of them): related words alone make a "did you mean".
 MIN_OWN_COVERAGE = 0.55
+# A question with one plain word is stated only when the best fact covers this
+# much of it and scores this much above the next (else it gets choices).
+LONE_WORD_COVERAGE, LONE_WORD_MARGIN = 0.9, 10.0
+LONE_WORD_MAX_ZIPF = 5.5  # and only a word no more common than this ("off" is 5.9)
 OWN_SIMILARITY = 0.8  # a match at least this close is the fact's own word
 # Nor when one telling question word the fact does not match at all carries
 # more than this share of the question's weight, or a word no fact uses more
@@ -144,6 +148,7 @@ class _Candidate:
     coverage: float
     assertable: bool  # enough evidence to state this fact outright
     phrased: bool = False  # the question is one of the fact's stored phrasings
+    lone: bool = False  # assertable but for the question having one plain word
 
 
 @dataclass(frozen=True, slots=True)
@@ -993,14 +998,35 @@ class Retriever:
             guest = key == CURATED and guild_id is not None and guild_id in self._scopes
             for candidate in found[:need]:
                 if guest and not candidate.phrased and not q.entity_tokens:
-                    candidate.assertable = False
+                    candidate.assertable = candidate.lone = False
                 if candidate.assertable and not candidate.phrased and candidate.score >= threshold:
                     candidate.assertable = self._explains(q, candidate.fact)
             ranked += found
         if not ranked:
             return [], any(topic.values())
         ranked.sort(key=lambda c: (-c.score, c.fact.id))
-        return ranked, topic[scope_of(ranked[0].fact)]
+        top = ranked[0]
+        if (
+            top.lone
+            and top.coverage >= LONE_WORD_COVERAGE
+            and top.score >= self.config.answer_threshold
+            and self._lone_word_tells(question, guild_id, top.fact.guild_id)
+        ):
+            # One plain word ("xbox??", "shipping to us hw long") is stated
+            # only when it points at one fact well clear of the rest.
+            runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+            top.assertable = top.score - runner_up >= LONE_WORD_MARGIN
+        return ranked, topic[scope_of(top.fact)]
+
+    def _lone_word_tells(
+        self, question: str, guild_id: int | None, facts_guild: int | None
+    ) -> bool:
+        """Whether a lone-word question's word is rare enough in English to
+        point at a fact by itself ("xbox", not "off")."""
+        q = self.prepare(question, guild_id, facts_guild)
+        return q is not None and all(
+            self.normalizer.english.zipf(t) <= LONE_WORD_MAX_ZIPF for t in q.telling
+        )
 
     def phrased(self, q: PreparedQuestion) -> set[int]:
         """Facts of the question's scope that have it as one of their phrasings."""
@@ -1262,15 +1288,15 @@ class Retriever:
             )
             score = float(lifted(score, points, self._lift_ceiling))
             # A "how many" question is only answered by a fact with a quantity.
-            assertable = not other_case and (
+            evidence = not other_case and (
                 number in phrased
                 or (
-                    not q.lone_word
-                    and cov >= MIN_ANSWER_COVERAGE
+                    cov >= MIN_ANSWER_COVERAGE
                     and own_cov >= MIN_OWN_COVERAGE
                     and (q.qtype is not QuestionType.NUMBER or bool(flag & _HAS_NUMBER))
                 )
             )
+            lone = q.lone_word and number not in phrased
             found.append(
                 _Candidate(
                     score,
@@ -1278,8 +1304,9 @@ class Retriever:
                     group[index],
                     index,
                     cov,
-                    assertable,
+                    evidence and not lone,
                     number in phrased,
+                    evidence and lone,
                 )
             )
         return found

@@ -27,7 +27,7 @@ KIND_PRIORITY = (
     "acknowledgement",
 )
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
-_LONGEST_PHRASE = 8  # words
+_LONGEST_PHRASE = 10  # words
 
 
 @dataclass(frozen=True)
@@ -89,9 +89,27 @@ def _cover(found: tuple[str, ...], start: int = 0) -> tuple[list[str], int]:
     return labels, i
 
 
+def _addressed(found: tuple[str, ...]) -> tuple[str, ...]:
+    """The words with the bot named in the third person read as "you"
+    ("who built this bot" is "who built you")."""
+    out: list[str] = []
+    for word in found:
+        if word in _BOT_NAMES and out and out[-1] in _BOT_DETERMINERS:
+            out[-1] = "you"
+        elif word == "factbot" and out and out[-1] not in ("hi", "hey", "hello", "thanks"):
+            out.append("you")
+        else:
+            out.append(word)
+    return tuple(out)
+
+
+_BOT_NAMES = frozenset({"bot", "factbot"})
+_BOT_DETERMINERS = frozenset({"this", "the", "ur", "your", "you"})
+
+
 def small_talk(text: str) -> SmallTalk | None:
     """The small talk a message is, or None when it says anything else."""
-    found = words(text)
+    found = _addressed(words(text))
     if not found:
         return None
     labels, end = _cover(found)
