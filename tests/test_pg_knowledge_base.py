@@ -124,3 +124,28 @@ def test_the_bot_exits_cleanly_naming_the_setting_when_the_server_is_unreachable
     assert "error: database.url (or FACTBOT_DATABASE__URL)" in done.stderr
     assert "cannot connect" in done.stderr and "Traceback" not in done.stderr
     assert "secret" not in done.stderr
+
+
+def test_while_the_server_is_down_answers_still_come_writes_fail_whole_then_it_recovers(
+    pg_config, pg_server, caplog
+):
+    kb = KnowledgeBase.open(pg_config, create=True)
+    try:
+        curator = Curator(kb)
+        pg_server.stop()
+        try:
+            asked = kb.ask("How big is GREE?", guild_id=GUILD)  # from memory, not logged
+            assert asked.answer.status is Status.ANSWER and asked.question_id is None
+            with pytest.raises(StoreError, match="failed"):
+                curator.add(meetup(), guild_id=GUILD, actor="admin:1")
+            with pytest.raises(StoreError, match="read failed"):
+                kb.sync()
+        finally:
+            pg_server.start()
+        assert meetup().text not in {f.text for f in kb.store.live_facts()}
+        assert kb.sync().facts == 0  # reconnected by itself; the failed add left nothing
+        assert kb.ask("How big is GREE?", guild_id=GUILD).question_id
+        fact = curator.add(meetup(), guild_id=GUILD, actor="admin:1")
+        assert answered_ids(kb)[0] == fact.id
+    finally:
+        kb.close()

@@ -102,6 +102,17 @@ def read_rows(db_path: Path, sql: str, params: Sequence = ()) -> list[dict[str, 
         conn.close()
 
 
+def read_pg_rows(url: str, sql: str, params: Sequence = ()) -> list[dict[str, Any]]:
+    """The rows `sql` (`?` placeholders) selects from the PostgreSQL database at `url`."""
+    import psycopg
+    from psycopg.rows import dict_row
+
+    from knowledge.store.postgres import pg_sql
+
+    with psycopg.connect(url, row_factory=dict_row) as conn:
+        return list(conn.execute(pg_sql(sql), list(params)))
+
+
 class BotProcess:
     """`python -m bot` with its own config and database, pointed at a double.
 
@@ -117,15 +128,18 @@ class BotProcess:
         env: dict | None = None,
         db_path: Path | None = None,
         module: str = "bot",
+        db_url: str = "",
     ):
         self.double = double
         self.module = module
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
         self.db_path = db_path or workdir / "factbot.db"
+        self.db_url = db_url  # a PostgreSQL database in place of the file
         self.config_path = workdir / "config.toml"
+        url = f"url = '{db_url}'\n" if db_url else ""
         self.config_path.write_text(
-            f"[database]\npath = '{self.db_path}'\n{config}", encoding="utf-8"
+            f"[database]\npath = '{self.db_path}'\n{url}{config}", encoding="utf-8"
         )
         self.env = {
             **os.environ,
@@ -212,7 +226,9 @@ class BotProcess:
         return self.proc.returncode
 
     def rows(self, sql: str, params: Sequence = ()) -> list[dict[str, Any]]:
-        """The rows `sql` selects from the bot's database, as dicts."""
+        """The rows `sql` (`?` placeholders) selects from the bot's database, as dicts."""
+        if self.db_url:
+            return read_pg_rows(self.db_url, sql, params)
         return read_rows(self.db_path, sql, params)
 
     def count(self, sql: str, params: Sequence = ()) -> int:

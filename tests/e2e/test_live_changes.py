@@ -61,16 +61,25 @@ def latest_change(process: BotProcess, kind: str, key: int | str) -> int:
     )
 
 
-async def test_two_shard_processes_on_one_database_see_each_others_changes(tmp_path):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request) -> str:
+    """The bots' database: "" for an SQLite file, else a new PostgreSQL database."""
+    return request.getfixturevalue("pg_database")("empty") if request.param != "sqlite" else ""
+
+
+async def test_two_shard_processes_on_one_database_see_each_others_changes(tmp_path, db_url):
     async with DiscordDouble.with_default_world(shard_count=2) as double:
         ids = double.ids
         shard = FAST + "shard_count = 2\nshard_ids = [{}]\n"
-        first = BotProcess(double, tmp_path / "a", shard.format(double.shard_of(ids.guild)))
+        first = BotProcess(
+            double, tmp_path / "a", shard.format(double.shard_of(ids.guild)), db_url=db_url
+        )
         second = BotProcess(
             double,
             tmp_path / "b",
             shard.format(double.shard_of(ids.guild2)),
             db_path=first.db_path,
+            db_url=db_url,
         )
         assert double.shard_of(ids.guild) != double.shard_of(ids.guild2)
         await asyncio.gather(first.start(), second.start())
@@ -114,27 +123,49 @@ async def test_two_shard_processes_on_one_database_see_each_others_changes(tmp_p
         finally:
             await first.stop()
             await second.stop()
+        assert first.db_path.exists() == (not db_url)  # the file, or only the server
         assert_clean_log(first)
         assert_clean_log(second)
 
 
+BOOK_SWAP = "when is the fact club book swap?"
+
+
+async def book_swap_from_terminal(process: BotProcess, member, guild_id: int) -> str:
+    """`python -m knowledge fact add` of the book swap, answered by the running
+    bot within PROPAGATION_SECONDS; the new fact's id."""
+    code, output = await process.add_fact_from_terminal(
+        guild_id,
+        "The Fact Club book swap is on the first Sunday of each month.",
+        "https://example.org/club Club calendar",
+        "--question",
+        "When is the book swap?",
+    )
+    assert code == 0, output
+    await answered_within(member, BOOK_SWAP, "first Sunday")
+    return output.split()[1]
+
+
+async def test_terminal_fact_commands_reach_the_running_bot_on_postgres(tmp_path, pg_database):
+    async with DiscordDouble.with_default_world() as double:
+        process = BotProcess(double, tmp_path, FAST, db_url=pg_database("empty"))
+        async with process.running():
+            member = Users(double, process).member
+            fact_id = await book_swap_from_terminal(process, member, double.ids.guild)
+            code, output = await process.run("knowledge", "fact", "remove", fact_id)
+            assert code == 0, output
+            await answered_within(member, BOOK_SWAP, "first Sunday", present=False)
+        assert not process.db_path.exists()  # the bot and the terminal used the server
+        assert_clean_log(process)
+
+
 async def test_terminal_changes_reach_the_running_bot(tmp_path):
     async with DiscordDouble.with_default_world() as double:
-        ids = double.ids
         process = BotProcess(double, tmp_path, FAST)
         async with process.running():
             member = Users(double, process).member
-            question = "when is the fact club book swap?"
-            code, output = await process.add_fact_from_terminal(
-                ids.guild,
-                "The Fact Club book swap is on the first Sunday of each month.",
-                "https://example.org/club Club calendar",
-                "--question",
-                "When is the book swap?",
-            )
-            assert code == 0, output
-            fact_id = output.split()[1]
-            await answered_within(member, question, "first Sunday")
+            question = BOOK_SWAP
+            fact_id = await book_swap_from_terminal(process, member, double.ids.guild)
 
             backup = tmp_path / "before-remove.db"
             code, output = await process.run("knowledge", "backup", str(backup))
