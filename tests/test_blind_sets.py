@@ -26,9 +26,9 @@ FLOORS = [
     ("article_blind_b.jsonl", None, 46, 3, 20, 12),
     ("article_blind_c.jsonl", None, 51, 3, 20, 12),
     ("article_blind_d.jsonl", None, 45, 4, 20, 12),
-    ("faq_questions_a.jsonl", "faq_pack_a.json", 47, 1, 20, 12),
+    ("faq_questions_a.jsonl", "faq_pack_a.json", 48, 1, 20, 12),
     ("faq_questions_b.jsonl", "faq_pack_b.json", 46, 2, 21, 12),
-    ("faq_questions_c.jsonl", "faq_pack_c.json", 36, 5, 20, 12),
+    ("faq_questions_c.jsonl", "faq_pack_c.json", 37, 5, 20, 12),
     ("faq_questions_d.jsonl", "faq_pack_d.json", 37, 0, 18, 12),
 ]
 

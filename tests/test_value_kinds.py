@@ -132,6 +132,7 @@ def test_a_server_with_its_own_facts_gets_no_article_answer_without_its_names(ma
         ("mods and admins", ["moderator", "administrator"]),
         ("the vc on sat", ["voic", "saturday"]),
         ("Berlin cabin raisin", ["berlin", "cabin", "raisin"]),  # no g dropped there
+        ("anyway is there something for beginners", ["beginner"]),  # discourse words
     ],
 )
 def test_everyday_spellings_read_as_the_words_they_stand_for(text, tokens):

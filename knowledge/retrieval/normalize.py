@@ -63,7 +63,8 @@ STOPWORDS = _words(
     come came one ones thing things stuff kind sort way ever again still actually
     basically exactly number amount s t d ll re ve m factbot bot quick q question
     questions ty thx tysm gm gn omg wow hmm hiii hii sup sorry dumb silly wondering
-    wonder curious anybody idk dunno btw tbh imo fyi rn ngl
+    wonder curious anybody idk dunno btw tbh imo fyi rn ngl anyway anyways honestly
+    seriously totally maybe perhaps probably something anything everything nothing
     """
 )
 
