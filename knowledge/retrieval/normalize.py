@@ -275,6 +275,7 @@ class Normalizer:
         self._phrases = phrases
         self._word_synonyms = {stem(k): stem(v) for k, v in synonyms.items() if k not in phrases}
         self._words: dict[str, str] = {}  # memo for _word: token -> stemmed, mapped word
+        self._compounds: dict[str, tuple[str, ...]] = {}  # memo for compound_parts
         # As words become tokens: "found" is "find", and "founded" is not everyday.
         self._generic = frozenset(self.english.lemma(w) or stem(w) for w in GENERIC_WORDS)
 
@@ -385,6 +386,15 @@ class Normalizer:
         """The two common words a closed compound the lexicon does not know
         is made of ("woodshop" -> wood, shop; "makerspac" -> maker, spac),
         as tokens; () for any other token."""
+        known = self._compounds.get(token)
+        if known is not None:
+            return known
+        if len(self._compounds) >= _WORD_MEMO_SIZE:
+            self._compounds.clear()
+        parts = self._compounds[token] = self._split_compound(token)
+        return parts
+
+    def _split_compound(self, token: str) -> tuple[str, ...]:
         zipf = self.english.zipf
         if len(token) < 7 or not token.isalpha() or zipf(token) or token in self._canonical:
             return ()
