@@ -126,6 +126,11 @@ class FactSearch(StoreConnection):
             limit,
         )
 
+    def _scans_ids(self, guild_id: int | None, *, removed: bool) -> bool:
+        """Whether "containing" reads every id in scope (few enough of them, or
+        removed ones) rather than the start of their words in the search index."""
+        return removed or not self.scope_has_more_than(guild_id, SCAN_IDS)
+
     def _ids_containing(
         self,
         fragment: str,
@@ -136,7 +141,7 @@ class FactSearch(StoreConnection):
         *,
         removed: bool,
     ) -> list[str]:
-        if removed or not self.scope_has_more_than(guild_id, SCAN_IDS):
+        if self._scans_ids(guild_id, removed=removed):
             return self._ids_where(
                 self.dialect.contains("f.id", "?"), [fragment], scope, guild_id, limit
             )

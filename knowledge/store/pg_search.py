@@ -13,8 +13,6 @@ search over a million would read them all.
 
 from __future__ import annotations
 
-from typing import Any
-
 from .fact_search import MAX_WORDS, SCOPE, FactSearch, children_text, search_words
 from .fact_store import FactStore
 from .postgres import POSTGRES
@@ -33,12 +31,8 @@ class PgFactSearch(FactSearch):
     ) -> list[str]:
         return self._ids_where("starts_with(f.id, ?)", [fragment], scope, guild_id, limit)
 
-    def _ids_containing(self, fragment: str, words: list[str], *args: Any, **kw: Any) -> list[str]:
-        """Every id containing `fragment` (there is no word index of ids to use)."""
-        scope, guild_id, limit = args
-        return self._ids_where(
-            self.dialect.contains("f.id", "?"), [fragment], scope, guild_id, limit
-        )
+    def _scans_ids(self, guild_id: int | None, *, removed: bool) -> bool:
+        return True  # there is no word index of ids to read instead
 
     def search_fact_ids(self, query: str, guild_id: int | None, *, limit: int) -> list[str]:
         """Live facts visible in the server that have every word of the query
