@@ -115,7 +115,7 @@ class PackedStrings(Sequence[str]):
 
     def __getitem__(self, i: int) -> str:  # type: ignore[override]  # no slices
         start = self._ends[i - 1] + 1 if i else 0
-        return bytes(self._blob[start : self._ends[i]]).decode("utf-8", "surrogatepass")
+        return str(self._blob[start : self._ends[i]], "utf-8", "surrogatepass")
 
 
 def write_index(path: Path, key: IndexKey, arrays: Mapping[str, np.ndarray]) -> None:

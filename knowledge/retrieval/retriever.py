@@ -72,6 +72,7 @@ TYPO_SIMILARITY = {1: 0.9, 2: 0.8}
 KNOWN_WORD_TYPO_SIMILARITY = {1: 0.5, 2: 0.4}  # for a word that is in the vocabulary
 TYPO_LIMIT = 8  # the closest vocabulary words considered for one question word
 EXPANSION_MEMO_SIZE = 50_000  # question words whose vocabulary matches are remembered
+REMEMBER_SAVED = 4096  # facts read from a saved index that are kept decoded
 FREEZE_MIN_FACTS = 10_000  # from this size, keep the index out of the garbage collector's way
 PREFIX_MIN = 5  # a shared prefix this long counts as the same word stem
 PREFIX_SIMILARITY = 0.85
@@ -738,9 +739,9 @@ class Retriever:
             found = markers[number]
             return frozenset(found.split("\n")) if found else frozenset()
 
-        self._facts = SavedColumn(fact, len(records))
-        self._phrasings = SavedColumn(phrasing, len(records))
-        self._markers = SavedColumn(marker, len(records))
+        self._facts = SavedColumn(fact, len(records), REMEMBER_SAVED)
+        self._phrasings = SavedColumn(phrasing, len(records), REMEMBER_SAVED)
+        self._markers = SavedColumn(marker, len(records), REMEMBER_SAVED)
         numbers = arrays["ids.numbers"].data
         self._number = SavedLookup(PackedStrings(arrays, "ids"), numbers.__getitem__)
         self._lengths = _Growable(arrays["lengths"])

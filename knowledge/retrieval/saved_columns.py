@@ -18,6 +18,7 @@ T = TypeVar("T")
 
 
 _FIELDS = tuple(field.name for field in fields(Fact))
+_TUPLES = tuple(i for i, field in enumerate(fields(Fact)) if str(field.type).startswith("tuple"))
 
 
 def fact_record(fact: Fact) -> str:
@@ -27,25 +28,38 @@ def fact_record(fact: Fact) -> str:
 
 def fact_from_record(record: str) -> Fact:
     """The fact fact_record wrote (its lists were tuples)."""
-    values: dict[str, Any] = {
-        name: tuple(value) if isinstance(value, list) else value
-        for name, value in zip(_FIELDS, json.loads(record), strict=True)
-    }
-    return Fact(**values)
+    values: list[Any] = json.loads(record)
+    for i in _TUPLES:
+        values[i] = tuple(values[i])
+    return Fact(*values)
 
 
 class SavedColumn(Generic[T]):
     """A list-like column by fact number: its first `saved` entries are read
-    from the saved index (`read(number)`) each time they are asked for; the
+    from the saved index (`read(number)`) when they are asked for, and up to
+    `remember` of them kept (questions keep reaching the same facts); the
     entries set or appended since are kept as they are."""
 
-    __slots__ = ("_added", "_changed", "_read", "_saved")
+    __slots__ = ("_added", "_changed", "_read", "_recent", "_remember", "_saved")
 
-    def __init__(self, read: Callable[[int], T], saved: int) -> None:
+    def __init__(self, read: Callable[[int], T], saved: int, remember: int = 0) -> None:
         self._read = read
         self._saved = saved
         self._changed: dict[int, T] = {}
         self._added: list[T] = []
+        self._recent: dict[int, T] = {}
+        self._remember = remember
+
+    def _saved_value(self, number: int) -> T:
+        recent = self._recent
+        if number in recent:
+            return recent[number]
+        value = self._read(number)
+        if self._remember:
+            if len(recent) >= self._remember:
+                recent.clear()  # (atomic: readers may share the column)
+            recent[number] = value
+        return value
 
     def __len__(self) -> int:
         return self._saved + len(self._added)
@@ -56,7 +70,7 @@ class SavedColumn(Generic[T]):
         if number < 0:
             raise IndexError(number)
         changed = self._changed
-        return changed[number] if number in changed else self._read(number)
+        return changed[number] if number in changed else self._saved_value(number)
 
     def __setitem__(self, number: int, value: T) -> None:
         if number >= self._saved:
@@ -64,7 +78,7 @@ class SavedColumn(Generic[T]):
         elif number < 0:
             raise IndexError(number)
         else:
-            self._changed[number] = value
+            self._changed[number] = value  # read before _recent
 
     def __iter__(self) -> Iterator[T]:
         return (self[number] for number in range(len(self)))
