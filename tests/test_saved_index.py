@@ -194,9 +194,19 @@ def test_a_lexicon_changed_behind_the_feeds_back_is_not_reused(saved):
     assert not started_from_the_file(saved)
 
 
+def test_without_the_retrieval_code_to_hash_no_fingerprint_repeats(tmp_path, monkeypatch):
+    monkeypatch.setattr(index_file, "_PACKAGE", tmp_path)  # e.g. only .pyc files installed
+    assert fingerprint(b"lexicon") != fingerprint(b"lexicon")
+
+
 def test_the_fingerprint_covers_the_retrieval_code_and_the_data(tmp_path, monkeypatch):
     package = tmp_path / "knowledge"
-    for name in ("retrieval/normalize.py", "data/lexicon/vectors.npz", "models.py"):
+    for name in (
+        "retrieval/retriever.py",
+        "retrieval/normalize.py",
+        "data/lexicon/vectors.npz",
+        "models.py",
+    ):
         target = package / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes((Path(index_file.__file__).parent.parent / name).read_bytes())

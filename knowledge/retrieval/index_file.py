@@ -66,9 +66,14 @@ class IndexKey:
 
 def fingerprint(data: bytes) -> str:
     """A hash of the format version, the code and data files the index is
-    made with (_INPUTS), and `data` (the lexicon the fact base holds)."""
+    made with (_INPUTS), and `data` (the lexicon the fact base holds). Without
+    the retrieval source files (an install of compiled files only) it is new
+    each time, so no saved index is ever reused."""
     digest = hashlib.blake2b(f"format {FORMAT_VERSION}\n".encode(), digest_size=16)
-    for path in sorted(p for pattern in _INPUTS for p in _PACKAGE.glob(pattern)):
+    paths = sorted(p for pattern in _INPUTS for p in _PACKAGE.glob(pattern))
+    if not any(p.name == "retriever.py" for p in paths):
+        digest.update(os.urandom(16))
+    for path in paths:
         digest.update(f"{path.relative_to(_PACKAGE).as_posix()}\n".encode())
         digest.update(path.read_bytes())
     digest.update(data)
