@@ -568,11 +568,18 @@ _RANK = re.compile(
 def mismatched(question: frozenset[str], fact: frozenset[str]) -> bool:
     """True when the question names a year, number, month or place and the
     fact names others of that kind but not the question's."""
-    for kind in {m[0] for m in question} - {"?"}:
+    for kind in _marker_kinds(question):
         ours = {m for m in fact if m[0] == kind}
         if ours and ours.isdisjoint(question):
             return True
     return False
+
+
+@lru_cache(maxsize=1024)
+def _marker_kinds(question: frozenset[str]) -> frozenset[str]:
+    """The kinds of a question's markers, what it asks for aside (a
+    question's markers are compared with many facts)."""
+    return frozenset(m[0] for m in question) - {"?"}
 
 
 _WHAT_NOUN = re.compile(r"\b(?:what|which)\s+((?:[^\W\d_][\w'+-]*\s*){1,3})")
@@ -590,8 +597,10 @@ def asks_otherwise(question: frozenset[str], fact: frozenset[str]) -> bool:
     """True when the question asks who, when, where or how many, and every
     stored question of the fact asks one of the others (markers "?who")."""
     asked = question & _SPECIFIC_ASKS
+    if not asked:
+        return False
     stored = {m for m in fact if m[0] == "?"}
-    return bool(asked) and bool(stored) and stored <= _SPECIFIC_ASKS and stored.isdisjoint(asked)
+    return bool(stored) and stored <= _SPECIFIC_ASKS and stored.isdisjoint(asked)
 
 
 def asked_for(text: str) -> str:

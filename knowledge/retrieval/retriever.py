@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import gc
+import heapq
 import math
 import re
 import time
@@ -58,6 +59,7 @@ from .semantic import (
     closeness_points,
     default_vectors,
     lifted,
+    lifted_score,
 )
 from .value_kinds import REQUIRED_KINDS, asking_tokens, days_in_ranges, value_kinds
 
@@ -1244,8 +1246,7 @@ class Retriever:
                 lift[batch],
             )
             if len(ranked) >= need:
-                ranked.sort(key=lambda c: (-c.score, c.fact.id))
-                floor = ranked[need - 1].score
+                floor = heapq.nlargest(need, (c.score for c in ranked))[-1]
         ranked.sort(key=lambda c: (-c.score, c.fact.id))
         return ranked
 
@@ -1287,7 +1288,7 @@ class Retriever:
             score, other_case = fact_score(
                 q, cov, best, adjust, self._markers[number], phrased=number in phrased
             )
-            score = float(lifted(score, points, self._lift_ceiling))
+            score = lifted_score(score, points, self._lift_ceiling)
             # A "how many" question is only answered by a fact with a quantity.
             evidence = not other_case and (
                 number in phrased

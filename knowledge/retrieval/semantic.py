@@ -101,6 +101,11 @@ def lifted(score: np.ndarray | float, points: np.ndarray | float, ceiling: float
     return raised
 
 
+def lifted_score(score: float, points: float, ceiling: float) -> float:
+    """`lifted` for one fact, in plain floats (the same arithmetic)."""
+    return score if score >= ceiling else min(score + points, ceiling)
+
+
 def closeness_of(close: np.ndarray, numbers: np.ndarray) -> np.ndarray:
     """close[numbers], 0 for facts indexed after `close` was computed."""
     found = np.zeros(len(numbers))
