@@ -33,7 +33,7 @@ FLOORS = [
     ("article_blind_e.jsonl", None, 42, 4, 21, 12),
     ("article_blind_f.jsonl", None, 47, 2, 22, 11),
     ("faq_questions_e.jsonl", "faq_pack_e.json", 36, 3, 21, 11),
-    ("faq_questions_f.jsonl", "faq_pack_f.json", 33, 2, 20, 12),
+    ("faq_questions_f.jsonl", "faq_pack_f.json", 35, 2, 20, 12),
 ]
 
 

@@ -133,6 +133,7 @@ def test_a_server_with_its_own_facts_gets_no_article_answer_without_its_names(ma
         ("the vc on sat", ["voic", "saturday"]),
         ("Berlin cabin raisin", ["berlin", "cabin", "raisin"]),  # no g dropped there
         ("anyway is there something for beginners", ["beginner"]),  # discourse words
+        ("hw due when", ["homework", "due"]),  # "hw" alone is homework
     ],
 )
 def test_everyday_spellings_read_as_the_words_they_stand_for(text, tokens):
@@ -154,6 +155,9 @@ def test_a_closed_compound_is_made_of_its_words():
         ("how 2 report sum1", "how to report someone"),
         ("do i need nitro 4 anything here", "do i need nitro for anything here"),
         ("i have 4 kids", "i have 4 kids"),  # a number stays a number
+        ("hw much is it", "how much is it"),  # "hw" before what follows "how"
+        ("refund on switch hw", "refund on switch how"),  # or ending a message
+        ("late penalty for hw?", "late penalty for hw?"),  # but not after "for"
     ],
 )
 def test_chat_speak_digits_and_ages(message, expanded):

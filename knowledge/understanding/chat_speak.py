@@ -16,6 +16,13 @@ _RIGHT = r"(?![\w'\-/]|\.\w)"
 _WORD = re.compile(r"[\w'/]+")  # finds candidate keys; the patterns decide
 _SPACED_PERCENT = re.compile(r"(\d)\s+%")
 _BARE_PERCENT = re.compile(r"(?<!\d)%")
+# "hw" ending a message asks how ("refund on switch hw"), unless a word that
+# leads into a noun comes before it ("late penalty for hw"); elsewhere alone
+# it is homework (see chat_speak.toml)
+_ENDING_HW = re.compile(
+    r"(?<!\bfor )(?<!\bmy )(?<!\bthe )(?<!\bof )(?<!\bour )(?<!\bthis )(?<!\bur )\bhw(?=\W*$)",
+    re.IGNORECASE,
+)
 _AGE = re.compile(r"\b(\d{1,3})\s?(?:yo|y/o|yrs?\s+old|yr/o)(?![\w/])", re.IGNORECASE)
 
 
@@ -67,4 +74,5 @@ def expand_chat_speak(text: str) -> str:
         text = pattern.sub(lambda m: mapping[" ".join(m.group(0).casefold().split())], text)
     text = _BARE_PERCENT.sub(" percent ", _SPACED_PERCENT.sub(r"\1%", text))
     text = _AGE.sub(r"\1 years old", text)  # "my 12yo"
+    text = _ENDING_HW.sub("how", text)
     return re.sub(r"[^\S\n]+", " ", text).strip()
