@@ -145,13 +145,21 @@ _Points = TypeVar("_Points", float, np.ndarray)
 @dataclass(slots=True)
 class _Candidate:
     score: float
-    fact: Fact
+    fact_id: str
+    number: int  # the fact's number in the index
+    scope: int  # the scope it is indexed in (scope_of)
     phrasing: str  # the normalised phrasing that matched best
     phrasing_index: int  # which phrasing: 0 the text, i the i-th question
     coverage: float
     assertable: bool  # enough evidence to state this fact outright
     phrased: bool = False  # the question is one of the fact's stored phrasings
     lone: bool = False  # assertable but for the question having one plain word
+    bound: Fact | None = None  # the fact itself, read for the top candidates only
+
+    @property
+    def fact(self) -> Fact:
+        assert self.bound is not None, "read by Retriever._rank for its top candidates"
+        return self.bound
 
 
 @dataclass(frozen=True, slots=True)
@@ -554,6 +562,7 @@ class Retriever:
         # by "\n", its FactTerms.markers. Lists when built from the facts;
         # read from the saved arrays one fact at a time when restored.
         self._facts: list[Fact | None] | SavedColumn[Fact | None] = []
+        self._ids: list[str | None] | SavedColumn[str | None] = []  # (cheap to read)
         self._phrasings: list[str | None] | SavedColumn[str | None] = []
         self._markers: list[frozenset[str]] | SavedColumn[frozenset[str]] = []
         self._lengths = _Growable(np.empty(0, dtype=np.uint32))  # FactTerms.lengths
@@ -633,11 +642,13 @@ class Retriever:
                 if old is not None:
                     self._semantic.clear(self._number[fact.id], scope_of(old))
                 self._facts[self._number[fact.id]] = None
+                self._ids[self._number[fact.id]] = None
                 self._phrasings[self._number[fact.id]] = None
             terms = self.analyse(fact)
             number = len(self._facts)
             self._number[fact.id] = number
             self._facts.append(fact)
+            self._ids.append(fact.id)
             self._phrasings.append("\n".join(terms.phrasings))
             self._markers.append(terms.markers)
             lengths.append(terms.lengths)
@@ -701,6 +712,7 @@ class Retriever:
         arrays = {
             "facts.live": np.array([f is not None for f in facts], dtype=np.uint8),
             **pack_column((fact_record(f) if f is not None else "" for f in facts), "facts"),
+            **pack_column((f.id if f is not None else "" for f in facts), "fact_ids"),
             **pack_column((p or "" for p in self._phrasings), "phrasings"),
             **pack_column(markers, "markers"),
         }
@@ -741,7 +753,13 @@ class Retriever:
             found = markers[number]
             return frozenset(found.split("\n")) if found else frozenset()
 
+        ids = PackedStrings(arrays, "fact_ids")
+
+        def fact_id(number: int) -> str | None:
+            return ids[number] if live[number] else None
+
         self._facts = SavedColumn(fact, len(records), REMEMBER_SAVED)
+        self._ids = SavedColumn(fact_id, len(records))
         self._phrasings = SavedColumn(phrasing, len(records), REMEMBER_SAVED)
         self._markers = SavedColumn(marker, len(records), REMEMBER_SAVED)
         numbers = arrays["ids.numbers"].data
@@ -777,6 +795,7 @@ class Retriever:
             scope = self._scopes[key] = self._new_scope()  # complete (empty) before it is seen
         number = len(self._facts)
         self._facts.append(fact)
+        self._ids.append(fact.id)
         self._phrasings.append("\n".join(terms.phrasings))
         self._markers.append(terms.markers)
         self._semantic.append(number, key, terms.tokens)
@@ -804,6 +823,7 @@ class Retriever:
             return
         fact = self._facts[number]
         self._facts[number] = None
+        self._ids[number] = None
         self._phrasings[number] = None
         assert fact is not None
         self._semantic.clear(number, scope_of(fact))
@@ -1003,23 +1023,40 @@ class Retriever:
                 if guest and not candidate.phrased and not q.entity_tokens:
                     candidate.assertable = candidate.lone = False
                 if candidate.assertable and not candidate.phrased and candidate.score >= threshold:
-                    candidate.assertable = self._explains(q, candidate.fact)
+                    candidate.assertable = self._explains(q, candidate.number)
             ranked += found
         if not ranked:
             return [], any(topic.values())
-        ranked.sort(key=lambda c: (-c.score, c.fact.id))
+        ranked.sort(key=lambda c: (-c.score, c.fact_id))
+        ranked = self._read_top(ranked, need)
+        if not ranked:
+            return [], any(topic.values())
         top = ranked[0]
         if (
             top.lone
             and top.coverage >= LONE_WORD_COVERAGE
             and top.score >= self.config.answer_threshold
-            and self._lone_word_tells(question, guild_id, top.fact.guild_id)
+            and self._lone_word_tells(
+                question, guild_id, None if top.scope == CURATED else top.scope
+            )
         ):
             # One plain word ("xbox??", "shipping to us hw long") is stated
             # only when it points at one fact well clear of the rest.
             runner_up = ranked[1].score if len(ranked) > 1 else 0.0
             top.assertable = top.score - runner_up >= LONE_WORD_MARGIN
-        return ranked, topic[scope_of(top.fact)]
+        return ranked, topic[top.scope]
+
+    def _read_top(self, ranked: list[_Candidate], need: int) -> list[_Candidate]:
+        """The ranking with the facts of its first `need` candidates read
+        (scoring needs only their numbers), leaving out any removed since."""
+        kept: list[_Candidate] = []
+        for candidate in ranked:
+            if len(kept) < need:
+                candidate.bound = self._facts[candidate.number]
+                if candidate.bound is None:
+                    continue
+            kept.append(candidate)
+        return kept
 
     def _lone_word_tells(
         self, question: str, guild_id: int | None, facts_guild: int | None
@@ -1038,14 +1075,13 @@ class Retriever:
             return set()
         return {n for key in q.phrasing_keys for n in scope.phrased.get(key, ())}
 
-    def _explains(self, q: PreparedQuestion, fact: Fact) -> bool:
-        """False when the fact leaves unmatched what the question asks for
-        ("channel" in "what TV channel aired it"), or a telling word that
-        weighs too much: MAX_UNMATCHED_SHARE of the question, MAX_UNSEEN_SHARE
-        for a word no fact uses ("weather" in "what's the weather for the
-        ride?" against the ride's fact)."""
-        number = self._number.get(fact.id)
-        if number is None:
+    def _explains(self, q: PreparedQuestion, number: int) -> bool:
+        """False when the fact numbered `number` leaves unmatched what the
+        question asks for ("channel" in "what TV channel aired it"), or a
+        telling word that weighs too much: MAX_UNMATCHED_SHARE of the
+        question, MAX_UNSEEN_SHARE for a word no fact uses ("weather" in
+        "what's the weather for the ride?" against the ride's fact)."""
+        if self._ids[number] is None:  # removed meanwhile
             return True
         expansions = dict(q.expansions)
 
@@ -1247,7 +1283,7 @@ class Retriever:
             )
             if len(ranked) >= need:
                 floor = heapq.nlargest(need, (c.score for c in ranked))[-1]
-        ranked.sort(key=lambda c: (-c.score, c.fact.id))
+        ranked.sort(key=lambda c: (-c.score, c.fact_id))
         return ranked
 
     def _score(
@@ -1265,7 +1301,7 @@ class Retriever:
         phrasings = [p.split("\n") if p is not None else [] for p in joined]
         flat = [p for group in phrasings for p in group]
         similarity = phrasing_similarities(q.query_string, flat)
-        facts = self._facts
+        ids = self._ids
         found = []
         start = 0
         for number, group, cov, own_cov, flag, adjust, points in zip(
@@ -1280,8 +1316,8 @@ class Retriever:
         ):
             sims = similarity[start : start + len(group)]
             start += len(group)
-            fact = facts[number]
-            if fact is None:  # removed while this question was being answered
+            fact_id = ids[number]
+            if fact_id is None:  # removed while this question was being answered
                 continue
             best = max(sims)
             index = sims.index(best)
@@ -1302,7 +1338,9 @@ class Retriever:
             found.append(
                 _Candidate(
                     score,
-                    fact,
+                    fact_id,
+                    number,
+                    q.scope,
                     group[index],
                     index,
                     cov,
@@ -1451,13 +1489,13 @@ class Retriever:
         question = self.check_question(question)
         return [
             f"{c.score:5.1f} cov={c.coverage:.2f}{'' if c.assertable else ' (weak)'} "
-            f"{c.fact.id}: {c.phrasing}"
+            f"{c.fact_id}: {c.phrasing}"
             for c in self._rank(question, guild_id, need=limit)[0][:limit]
         ]
 
     def ranked_ids(self, question: str, guild_id: int | None = None) -> list[tuple[str, float]]:
         """(fact id, score) of the best candidates, best first (benchmarks, tests)."""
-        return [(c.fact.id, c.score) for c in self._rank(question, guild_id)[0]]
+        return [(c.fact_id, c.score) for c in self._rank(question, guild_id)[0]]
 
 
 def _similarity_bounds(query_length: int, lengths: np.ndarray) -> np.ndarray:
