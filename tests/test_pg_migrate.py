@@ -11,6 +11,8 @@ import psycopg
 from knowledge.cli.main import main
 from knowledge.store.pg_copy import COPIED_TABLES
 
+REPO = Path(__file__).resolve().parent.parent
+
 
 def built(tmp_path: Path, name: str = "factbot") -> Path:
     """A config for tmp_path/NAME.db, its fact base built."""
@@ -124,10 +126,14 @@ def test_database_url_is_checked_and_not_silently_ignored(tmp_path, capsys, pg_u
     # then the other commands run on PostgreSQL, except those made for the file
     assert main(["--config", str(with_url), "ask", "How big is GREE?"]) == 0
     assert "GREE" in capsys.readouterr().out
-    assert main(["--config", str(with_url), "backup", str(tmp_path / "copy.db")]) == 1
+    # backup there writes the portable export (tests/test_portable_backup.py)
+    assert main(["--config", str(with_url), "backup", str(tmp_path / "copy.jsonl")]) == 0
+    assert "Exported postgresql://" in capsys.readouterr().out
+    data = REPO / "tests" / "data"
+    questions, facts = data / "invented_faq_questions.jsonl", data / "invented_faq.json"
+    assert main(["--config", str(with_url), "eval", str(questions), "--facts", str(facts)]) == 1
     err = capsys.readouterr().err
-    assert "database.url is set" in err and "pg_dump" in err
-    assert not (tmp_path / "copy.db").exists()
+    assert "database.url is set" in err and "migrate --from" in err
 
 
 def test_a_pg_dump_restores_into_a_new_database_and_copies_back(tmp_path, pg_server, pg_url):

@@ -22,13 +22,13 @@ from ..curation.curator import MAX_IMPORT_BYTES, Curator
 from ..errors import FactFileError, InvalidQuestionError, KnowledgeError
 from ..retrieval.evaluation import evaluate, load_items
 from ..service import KnowledgeBase, open_store
+from ..store import portable
 from ..store.backup import backup, restore
 from ..store.migrations import known_migration_names
 from .console import run_console
 from .facts import add_fact_commands
 from .text_output import format_response, response_json
 
-PG_BACKUP_HINT = "on PostgreSQL use pg_dump and pg_restore (docs/operations.md#backups)"
 SCRATCH_GUILD = 1  # the server a fact pack is loaded into by `eval --facts`
 
 
@@ -112,10 +112,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     backup_cmd.add_argument("path", type=Path, help="the backup file to write")
     backup_cmd.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    backup_cmd.add_argument(
+        "--portable",
+        action="store_true",
+        help="a JSON Lines export that restores into SQLite or PostgreSQL "
+        "(always, with database.url set)",
+    )
     backup_cmd.set_defaults(handler=_backup)
 
     restore_cmd = commands.add_parser(
-        "restore", help="replace the fact base with a checked backup (stop the bot first)"
+        "restore", help="replace the fact base with a checked backup (SQLite file or portable)"
     )
     restore_cmd.add_argument("path", type=Path, help="the backup file to restore")
     restore_cmd.set_defaults(handler=_restore)
@@ -279,7 +285,17 @@ def _load_fact_pack(kb: KnowledgeBase, path: Path, guild_id: int) -> None:
 
 
 def _backup(args: argparse.Namespace, config: Config) -> int:
-    require_sqlite(config, "backup", PG_BACKUP_HINT)
+    if args.portable or config.database.url:
+        store = open_store(config)
+        try:
+            exported = portable.export(store, args.path, force=args.force)
+        finally:
+            store.close()
+        print(
+            f"Exported {store.name} to {exported.path}: {_row_summary(exported)}, "
+            f"schema {exported.schema_version}, {exported.size_bytes:,} bytes."
+        )
+        return 0
     report = backup(config.database.path, args.path, force=args.force)
     print(
         f"Backed up {config.database.path} to {report.path}: {report.facts} live facts, "
@@ -288,8 +304,28 @@ def _backup(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _row_summary(report: portable.ExportReport) -> str:
+    rows = report.rows
+    return (
+        f"{rows.get('facts', 0):,} facts, {rows.get('audit_log', 0):,} audit entries, "
+        f"{rows.get('question_log', 0):,} logged questions"
+    )
+
+
 def _restore(args: argparse.Namespace, config: Config) -> int:
-    require_sqlite(config, "restore", PG_BACKUP_HINT)
+    if portable.is_portable(args.path) or config.database.url:
+        store = open_store(config, create=True)
+        try:
+            restored, kept = portable.replace_with_export(args.path, store)
+        finally:
+            store.close()
+        print(
+            f"Restored {store.name} from {args.path} (a {restored.source} export): "
+            f"{_row_summary(restored)}."
+        )
+        if kept:
+            print(f"  What it replaced is kept as {kept}.")
+        return 0
     report = restore(args.path, config.database.path)
     print(
         f"Restored {report.path} from {args.path}: {report.facts} live facts, "

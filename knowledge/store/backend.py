@@ -13,7 +13,7 @@ differ.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -98,6 +98,15 @@ class Tx:
         raise NotImplementedError
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        raise NotImplementedError
+
+    def columns(self, table: str) -> list[str]:
+        """The table's column names, in order."""
+        raise NotImplementedError
+
+    def stream(self, sql: str, params: Iterable[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        """A query's rows as tuples, read from the database as they are
+        iterated (for exports: a whole table is never held in memory)."""
         raise NotImplementedError
 
     def lock_change_feed(self) -> None:

@@ -30,6 +30,7 @@ class Backend(Protocol):
 
     def transaction(self) -> Any: ...  # a context manager yielding a Tx
     def reading(self) -> Any: ...  # likewise, for reads outside a transaction
+    def snapshot(self) -> Any: ...  # likewise, reads of one consistent state
     def read(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]: ...
     def change_marker(self) -> object: ...
     def check_file_is_ours(self) -> None: ...
@@ -96,6 +97,14 @@ class StoreConnection:
     def reading(self) -> Iterator[Tx]:
         """Several reads together, under the store lock (no transaction)."""
         with self.backend.reading() as tx:
+            yield tx
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Tx]:
+        """Several reads that all see one consistent state of the database
+        while others keep writing (for exports). Raises StoreError (naming the
+        database) when it cannot be read."""
+        with self.backend.snapshot() as tx:
             yield tx
 
     def read(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:

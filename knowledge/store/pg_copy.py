@@ -17,18 +17,11 @@ from typing import Any
 
 from ..errors import StoreError
 from .migrations import SEARCH_ROWS
+from .portable import SERIAL_COLUMNS, TABLES
 from .postgres import SCHEMA_VERSION, SETTING, PostgresStore, redacted
 from .sqlite_backend import SqliteBackend
 
-# In the order foreign keys allow; with the id columns PostgreSQL numbers.
-# fmt: off
-COPIED_TABLES = (
-    "meta", "sources", "facts", "fact_questions", "fact_keywords", "aliases", "audit_log",
-    "question_log", "feedback", "guild_settings", "auto_answer_channels", "changes",
-    "lexicon_entries", "server_aliases", "imports",
-)
-# fmt: on
-SERIAL_COLUMNS = {"audit_log": "id", "question_log": "id", "changes": "seq", "imports": "id"}
+COPIED_TABLES = TABLES  # in the order foreign keys allow
 BATCH = 1000
 
 

@@ -26,7 +26,7 @@ from typing import Any, Self, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import dict_row, tuple_row
 
 from ..errors import SchemaTooNewError, StoreError
 from .backend import Dialect, Tx, utc_now
@@ -152,6 +152,19 @@ class PgTx(Tx):
         rows = list(rows)
         if rows:
             self.cur.executemany(pg_sql(sql), rows)
+
+    def columns(self, table: str) -> list[str]:
+        self.cur.execute(f'select * from "{table}" limit 0'.encode())
+        return [column.name for column in self.cur.description or ()]
+
+    def stream(self, sql: str, params: Iterable[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        # A server-side cursor (inside the snapshot's transaction), fetched in batches.
+        with self.cur.connection.cursor(
+            name=f"factbot_stream_{secrets.token_hex(4)}", row_factory=tuple_row
+        ) as named:
+            named.itersize = 2000
+            named.execute(pg_sql(sql), list(params))
+            yield from named
 
     def lock_change_feed(self) -> None:
         if not self._feed_locked:
@@ -282,6 +295,19 @@ class PostgresStore:
             try:
                 self._reconnect_if_lost()
                 with self.conn.cursor() as cur:
+                    yield PgTx(cur)
+            except psycopg.Error as exc:
+                raise StoreError(f"{self.name}: read failed: {_explain(exc)}") from exc
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Tx]:
+        """Reads that all see one consistent state of the database, while other
+        processes keep writing (a read-only REPEATABLE READ transaction)."""
+        with self._lock:
+            try:
+                self._reconnect_if_lost()
+                with self.conn.transaction(), self.conn.cursor() as cur:
+                    cur.execute("set transaction isolation level repeatable read, read only")
                     yield PgTx(cur)
             except psycopg.Error as exc:
                 raise StoreError(f"{self.name}: read failed: {_explain(exc)}") from exc

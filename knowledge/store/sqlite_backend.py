@@ -45,6 +45,13 @@ class SqliteTx(Tx):
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         self.conn.executemany(sql, rows)
 
+    def columns(self, table: str) -> list[str]:
+        cursor = self.conn.execute(f'select * from "{table}" limit 0')
+        return [d[0] for d in cursor.description or ()]
+
+    def stream(self, sql: str, params: Iterable[Any] = ()) -> Iterator[tuple[Any, ...]]:
+        yield from self.conn.execute(sql, list(params))
+
 
 class _OpenRace(Exception):
     """Opening met another process's lock at start-up; worth another try."""
@@ -196,6 +203,22 @@ class SqliteBackend:
         with self._lock:
             try:
                 yield SqliteTx(self.db.conn)
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"{self._name}: read failed: {self._explain(exc)}") from exc
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Tx]:
+        """Reads that all see one consistent state of the database, while other
+        processes keep writing (a deferred transaction: WAL mode gives it its
+        own snapshot from its first read, and blocks no writer)."""
+        with self._lock:
+            conn = self.db.conn
+            try:
+                conn.execute("BEGIN")
+                try:
+                    yield SqliteTx(conn)
+                finally:
+                    conn.rollback()
             except sqlite3.DatabaseError as exc:
                 raise StoreError(f"{self._name}: read failed: {self._explain(exc)}") from exc
 
