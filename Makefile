@@ -48,7 +48,8 @@ format: install
 	$(BIN)/ruff check --fix .
 
 ## Benchmarks: FactBot against the naive scan from 60 to 1,000,000 facts, the
-## event loop under load, and end to end through discord.py (about 10 minutes;
+## event loop under load, and end to end through discord.py on SQLite and on
+## PostgreSQL (about 11 minutes;
 ## bench-quick: under 2); then bulk import and curation at 10,000 to 1,000,000
 ## facts beside the old code paths (benchmarks/curation.py, about 20 minutes).
 ## Tables on stdout, JSON in benchmarks/results/.

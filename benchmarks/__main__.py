@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         from .e2e import run
 
         print("end to end ...", file=sys.stderr, flush=True)
-        results["e2e"] = asyncio.run(run(profile.e2e_rate, profile.e2e_seconds))
+        results["e2e"] = asyncio.run(run(profile.e2e_rate, profile.e2e_seconds, postgres=True))
     results["elapsed_s"] = time.monotonic() - started
     results["shortfalls"] = shortfalls(results)
     table = render(results)

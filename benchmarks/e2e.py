@@ -6,8 +6,11 @@ with the article's fact base already built, and on a first run that builds it.
 Throughput: questions by mention at a steady rate from many users in many
 channels; latency is from the double dispatching MESSAGE_CREATE to the reply
 request arriving at the double (both on the double's time.monotonic clock).
+Measured on the SQLite file, then (`postgres=True`, where PostgreSQL's server
+binaries are installed) the same way on a PostgreSQL database of a throwaway
+cluster (tests/pg_server.py, fsync off), so the two stand side by side.
 
-    python -m benchmarks.e2e [--rate 300] [--seconds 30]
+    python -m benchmarks.e2e [--rate 300] [--seconds 30] [--no-postgres]
 """
 
 from __future__ import annotations
@@ -199,7 +202,9 @@ async def throughput(
     }
 
 
-async def run(rate: float, seconds: float, users: int = 600, channels: int = 60) -> dict[str, Any]:
+async def run(
+    rate: float, seconds: float, users: int = 600, channels: int = 60, *, postgres: bool = False
+) -> dict[str, Any]:
     config = "[bot]\nask_rate = 1000000\nask_per_seconds = 1\nsync_commands_on_start = true\n"
     result: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="factbot-bench-") as tmp:
@@ -220,7 +225,37 @@ async def run(rate: float, seconds: float, users: int = 600, channels: int = 60)
             finally:
                 code = await bot.stop()
             result["bot_exit_code"] = code
+            if postgres:
+                result["postgresql"] = await _on_postgres(
+                    double, workdir / "pg", config, rate, seconds, users, channels
+                )
     return result
+
+
+async def _on_postgres(
+    double: DiscordDouble,
+    workdir: Path,
+    config: str,
+    rate: float,
+    seconds: float,
+    users: int,
+    channels: int,
+) -> dict[str, Any]:
+    """The throughput run again, the bot on a PostgreSQL database it builds on
+    its first start."""
+    from tests.pg_server import bin_dir, throwaway_server
+
+    if bin_dir() is None:
+        return {"skipped": "no PostgreSQL server binaries (apt-get install postgresql)"}
+    with throwaway_server() as server:
+        url = server.create_database("bench_e2e")
+        bot = BotProcess(double, workdir, config, db_url=url)
+        await bot.start()
+        try:
+            measured = await throughput(double, bot, rate, seconds, users, channels)
+        finally:
+            code = await bot.stop()
+    return {"throughput": measured, "bot_exit_code": code}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -228,8 +263,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=300)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     args = parser.parse_args(argv)
-    result = asyncio.run(run(args.rate, args.seconds))
+    result = asyncio.run(run(args.rate, args.seconds, postgres=not args.no_postgres))
     text = json.dumps(result, indent=2)
     if args.out:
         args.out.write_text(text, encoding="utf-8")

@@ -4,9 +4,8 @@ polling the feed every `--poll-ms`, what one poll costs, and how many feed
 writes per second one writer commits.
 
 Only the feed layer (knowledge/store/changes.py against
-knowledge/store/postgres.py): the bot does not run on PostgreSQL yet, so the
-end-to-end figures of benchmarks/propagation.py and benchmarks/e2e.py are for
-SQLite only. Needs PostgreSQL's server binaries (apt-get install postgresql);
+knowledge/store/postgres.py); benchmarks/e2e.py measures the whole bot on each
+backend, and benchmarks/propagation.py is for SQLite only. Needs PostgreSQL's server binaries (apt-get install postgresql);
 the server is a throwaway cluster (tests/pg_server.py) with fsync off, so its
 writes/s are not comparable with SQLite's fsynced commits (synchronous = FULL).
 
@@ -16,7 +15,6 @@ writes/s are not comparable with SQLite's fsynced commits (synchronous = FULL).
 from __future__ import annotations
 
 import argparse
-import shutil
 import tempfile
 import threading
 import time
@@ -82,11 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--changes", type=int, default=200)
     parser.add_argument("--poll-ms", type=float, default=20.0)
     args = parser.parse_args(argv)
-    from tests.pg_server import start_server
+    from tests.pg_server import throwaway_server
 
-    server = start_server()
     results: dict[str, dict[str, float]] = {}
-    try:
+    with throwaway_server() as server:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "feed.db"
             writer, reader = FactStore.open(path), FactStore.open(path)
@@ -112,9 +109,6 @@ def main(argv: list[str] | None = None) -> int:
         )
         pg_writer.close()
         pg_reader.close()
-    finally:
-        server.stop()
-        shutil.rmtree(server.root, ignore_errors=True)
     print(
         f"change feed, {args.changes} changes, polled every {args.poll_ms:g} ms "
         "(PostgreSQL: a throwaway cluster with fsync off)"

@@ -347,8 +347,39 @@ def e2e_table(r: dict[str, Any]) -> str:
                     "",
                 ]
             ),
+            *_backends_table(r),
         ]
     )
+
+
+def _backends_table(r: dict[str, Any]) -> list[str]:
+    """The throughput run on SQLite and on PostgreSQL, side by side (when the
+    run measured PostgreSQL too)."""
+    postgres = r.get("postgresql")
+    if not postgres:
+        return []
+    if "skipped" in postgres:
+        return ["", f"PostgreSQL not measured: {postgres['skipped']}."]
+    lines = [
+        "",
+        "The same run on each backend (PostgreSQL: a throwaway local cluster, fsync off):",
+        "",
+        _row(["backend", "answered per second", "p50", "p99", "wrong / missing / bot errors"]),
+        _row(["---", "---:", "---:", "---:", "---"]),
+    ]
+    for name, t in (("SQLite", r["throughput"]), ("PostgreSQL", postgres["throughput"])):
+        lines.append(
+            _row(
+                [
+                    name,
+                    f"{t['answered_per_s']:.0f}/s of {t['rate']:g}/s offered",
+                    _ms(t["p50_ms"]),
+                    _ms(t["p99_ms"]),
+                    f"{t['wrong']} / {t['missing']} / {t['bot_errors']}",
+                ]
+            )
+        )
+    return lines
 
 
 def shortfalls(results: dict[str, Any]) -> list[str]:

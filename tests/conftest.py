@@ -108,12 +108,10 @@ def kb(config: Config):
 @pytest.fixture(scope="session")
 def pg_server():
     """A throwaway PostgreSQL cluster for the whole run (tests/pg_server.py)."""
-    from .pg_server import start_server
+    from .pg_server import throwaway_server
 
-    server = start_server()
-    yield server
-    server.stop()
-    shutil.rmtree(server.root, ignore_errors=True)
+    with throwaway_server() as server:
+        yield server
 
 
 @pytest.fixture

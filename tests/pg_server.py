@@ -15,6 +15,8 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +25,8 @@ import pytest
 REQUIRE_ENV = "FACTBOT_REQUIRE_POSTGRES"
 
 
-def _bin_dir() -> Path | None:
+def bin_dir() -> Path | None:
+    """Where initdb and pg_ctl are (None: PostgreSQL's server is not installed)."""
     found = shutil.which("initdb")
     if found:
         return Path(found).resolve().parent
@@ -98,10 +101,10 @@ class PgServer:
 
 
 def start_server() -> PgServer:
-    bin_dir = _bin_dir()
-    if bin_dir is None:
+    binaries = bin_dir()
+    if binaries is None:
         unavailable("no initdb found on PATH or in /usr/lib/postgresql/*/bin")
-    assert bin_dir is not None
+    assert binaries is not None
     user = None
     if os.geteuid() == 0:
         try:
@@ -111,7 +114,7 @@ def start_server() -> PgServer:
         user = "postgres"
     root = Path(tempfile.mkdtemp(prefix="factbot-pg-"))
     os.chmod(root, 0o755)
-    server = PgServer(bin_dir=bin_dir, root=root, user=user)
+    server = PgServer(bin_dir=binaries, root=root, user=user)
     try:
         server.init()
         server.start()
@@ -119,3 +122,14 @@ def start_server() -> PgServer:
         shutil.rmtree(root, ignore_errors=True)
         unavailable(str(exc))
     return server
+
+
+@contextmanager
+def throwaway_server() -> Iterator[PgServer]:
+    """start_server(), stopped and deleted at the end."""
+    server = start_server()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(server.root, ignore_errors=True)

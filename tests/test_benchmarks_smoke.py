@@ -105,3 +105,42 @@ def test_curation_benchmark_measures_bulk_import_and_every_action_beside_the_old
         timed = size["curation"][action]
         assert timed["n"] > 0 and timed["old"]["n"] > 0 and timed["p99_ms"] >= timed["p50_ms"]
     assert "| 300 | near duplicates |" in run.stdout
+
+
+def e2e_throughput(answered_per_s: float, p99_ms: float) -> dict:
+    """One throughput run of benchmarks/e2e.py, as it records it."""
+    return {
+        "rate": 300,
+        "seconds": 30,
+        "users": 600,
+        "channels": 60,
+        "asked": 9000,
+        "answered_correctly": 9000,
+        "answered_per_s": answered_per_s,
+        "min_answered_per_second": 290,
+        "wrong": 0,
+        "notes": 0,
+        "missing": 0,
+        "violations": 0,
+        "bot_errors": 0,
+        "p50_ms": 4.0,
+        "p99_ms": p99_ms,
+        "max_ms": p99_ms * 2,
+        "bot_cpu_ms_per_question": 1.5,
+        "bot_memory_mb": {"rss_mb": 90.0, "peak_rss_mb": 95.0},
+    }
+
+
+def test_end_to_end_throughput_on_sqlite_and_postgresql_stands_side_by_side():
+    results = million_fact_result()
+    results["e2e"] = {
+        "throughput": e2e_throughput(300, 29.5),
+        "cold_start": {"first_answer_s": 1.0, "ready_s": 0.8},
+        "cold_start_first_run": {"first_answer_s": 2.0},
+        "postgresql": {"throughput": e2e_throughput(299, 41.25)},
+    }
+    table = render(results)
+    assert "| SQLite | 300/s of 300/s offered | 4.00 ms | 29.5 ms | 0 / 0 / 0 |" in table
+    assert "| PostgreSQL | 299/s of 300/s offered | 4.00 ms | 41.2 ms | 0 / 0 / 0 |" in table
+    results["e2e"]["postgresql"] = {"skipped": "no PostgreSQL server binaries"}
+    assert "PostgreSQL not measured: no PostgreSQL server binaries." in render(results)

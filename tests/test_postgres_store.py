@@ -160,7 +160,7 @@ def test_feed_latency_benchmark_runs(pg_server, capsys):
 def test_missing_server_binaries_skip_or_fail_as_ci_requires(monkeypatch):
     from tests import pg_server
 
-    monkeypatch.setattr(pg_server, "_bin_dir", lambda: None)
+    monkeypatch.setattr(pg_server, "bin_dir", lambda: None)
     monkeypatch.delenv(pg_server.REQUIRE_ENV, raising=False)
     with pytest.raises(pytest.skip.Exception, match="apt-get install postgresql"):
         pg_server.start_server()
