@@ -245,6 +245,11 @@ def test_cli_portable_backup_and_restore_on_the_configured_backend(config, kb, t
     assert f"to {dest}" in capsys.readouterr().out and portable.is_portable(dest)
     assert main([*base, "backup", *flag, str(dest)]) == 1
     assert "add --force" in capsys.readouterr().err
+    if not database.url:  # never over the database it exports
+        before = database.path.read_bytes()
+        assert main([*base, "backup", "--portable", "--force", str(database.path)]) == 1
+        assert "the database itself" in capsys.readouterr().err
+        assert database.path.read_bytes() == before
     assert main([*base, "restore", str(dest)]) == 0
     out = capsys.readouterr().out
     assert "Restored" in out and "facts" in out and "kept as" in out

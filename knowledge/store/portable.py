@@ -85,11 +85,12 @@ def export(store: StoreConnection, dest: Path | str, *, force: bool = False) -> 
     """Write every row of the fact base to `dest` as a portable export, from
     one consistent snapshot (safe while the bot runs).
 
-    Raises StoreError naming the file when `dest` exists (unless force) or is
-    a folder, or cannot be written; nothing is then left at `dest`."""
+    Raises StoreError naming the file when `dest` exists (unless force), is
+    the database itself or a folder, or cannot be written; nothing is then
+    left at `dest`."""
     dest = Path(dest)
-    if dest.is_dir():
-        raise StoreError(f"{dest}: is a folder; give a new file name")
+    if dest.is_dir() or (store.path is not None and dest.resolve() == store.path.resolve()):
+        raise StoreError(f"{dest}: is the database itself or a folder; give a new file name")
     if dest.exists() and not force:
         raise StoreError(f"{dest}: already exists; add --force to replace it")
     try:
