@@ -32,8 +32,8 @@ FLOORS = [
     ("faq_questions_d.jsonl", "faq_pack_d.json", 37, 0, 18, 12),
     ("article_blind_e.jsonl", None, 42, 4, 21, 12),
     ("article_blind_f.jsonl", None, 47, 2, 22, 11),
-    ("faq_questions_e.jsonl", "faq_pack_e.json", 36, 3, 21, 11),
-    ("faq_questions_f.jsonl", "faq_pack_f.json", 35, 2, 20, 12),
+    ("faq_questions_e.jsonl", "faq_pack_e.json", 36, 2, 21, 11),
+    ("faq_questions_f.jsonl", "faq_pack_f.json", 35, 1, 20, 12),
 ]
 
 

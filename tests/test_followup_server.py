@@ -23,6 +23,11 @@ FAQ = [
     ("Study Room 2 is for homework help, up to 8 people.", "What is Study Room 2?"),
     ("Voice sessions run weekdays from 18:00 to 21:00 UTC.", "When are weekday sessions?"),
     ("Voice sessions run on weekends from 10:00 to 14:00 UTC.", "When are weekend sessions?"),
+    (
+        "This fall 284 students are in the class; last fall there were 241.",
+        "How many students are in the class?",
+    ),
+    ("Last year's pass rate was 88%, and the average grade a B-.", "What was the pass rate?"),
 ]
 
 
@@ -71,3 +76,12 @@ def test_the_other_one_is_not_the_fact_just_given(kb):
     other = said(kb, "what is study room 1 for?", "what about the other room?")
     assert other and not other[0].startswith("Study Room 1")
     assert any(t.startswith("Study Room 2") for t in other)
+
+
+def test_a_time_fragment_is_read_against_the_question_before(kb):
+    # "and last year?" alone states the pass-rate fact (it says "last year");
+    # read against the question before, it is about the class
+    first = said(kb, "how many students are in the class this year")
+    assert first[0].startswith("This fall 284 students")
+    texts = said(kb, "how many students are in the class this year", "and last year?")
+    assert texts and texts[0].startswith("This fall 284 students")

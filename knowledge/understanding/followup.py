@@ -77,9 +77,11 @@ _QUESTION_WORD = re.compile(
     re.I,
 )
 _TIME_WORDS = re.compile(
-    r"\b(?:in\s+|on\s+|during\s+|by\s+)?(?:january|february|march|april|may|june|july|august|"
+    r"\b(?:in\s+|on\s+|during\s+|by\s+)?(?:(?:this|last|next|previous)\s+(?:year|season|month"
+    r"|week|semester|term|time|spring|summer|autumn|fall|winter)|"
+    r"(?:january|february|march|april|may|june|july|august|"
     r"september|october|november|december|(?:19|20)\d\d|spring|summer|autumn|fall|winter)"
-    r"(?:\s+\d{1,2})?(?:,?\s+(?:19|20)\d\d)?\b",
+    r"(?:\s+\d{1,2})?(?:,?\s+(?:19|20)\d\d)?)\b",
     re.I,
 )
 _WORD = re.compile(r"[^\W_][\w'.+&-]*")
@@ -152,6 +154,13 @@ def is_follow_up(
     if not (starts_fragment or len(own) <= 1):
         return False
     return all(known(w) for w in _content_words(question, vocabulary))
+
+
+def asks_only_when(question: str) -> bool:
+    """True for a fragment that only names a time ("and last year?", "what
+    about in december?"): it continues the question before, never stands alone."""
+    fragment = _CONTINUES.sub("", question).strip(" ?!.,")
+    return fragment != question.strip(" ?!.,") and bool(_TIME_WORDS.fullmatch(fragment))
 
 
 def refers_back(question: str) -> bool:

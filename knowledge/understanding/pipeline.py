@@ -21,7 +21,7 @@ from .chat_speak import expand_chat_speak
 from .clauses import Clause, split_clauses
 from .conversation import ConversationMemory, Speaker, Turn
 from .discord_syntax import strip_discord_syntax, strip_mentions
-from .followup import Rewrite, Vocabulary, is_follow_up, refers_back, rewrites
+from .followup import Rewrite, Vocabulary, asks_only_when, is_follow_up, refers_back, rewrites
 from .numbers import normalise_numbers
 from .small_talk import KIND_PRIORITY, is_reaction, reaction, small_talk, strip_opener
 
@@ -159,6 +159,8 @@ class Responder:
                 best = part
         if best is None:
             return alone
+        if asks_only_when(question):  # "and last year?" means nothing alone
+            return best
         if prefer_context and _RANK[best.answer.status] >= _RANK[alone.answer.status]:
             return best
         if best.answer.status is Status.ANSWER and alone.answer.status is not Status.ANSWER:
