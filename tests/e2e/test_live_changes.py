@@ -67,20 +67,22 @@ def db_url(request) -> str:
     return request.getfixturevalue("pg_database")("empty") if request.param != "sqlite" else ""
 
 
+def shard_process(
+    double: DiscordDouble, home, guild_id: int, db_url: str, sharing: BotProcess | None = None
+) -> BotProcess:
+    """A bot process running the shard (of two) that serves `guild_id`, on the
+    database of `sharing` when given."""
+    config = FAST + f"shard_count = 2\nshard_ids = [{double.shard_of(guild_id)}]\n"
+    if sharing is None:
+        return BotProcess(double, home, config, db_url=db_url)
+    return BotProcess(double, home, config, db_path=sharing.db_path, db_url=db_url)
+
+
 async def test_two_shard_processes_on_one_database_see_each_others_changes(tmp_path, db_url):
     async with DiscordDouble.with_default_world(shard_count=2) as double:
         ids = double.ids
-        shard = FAST + "shard_count = 2\nshard_ids = [{}]\n"
-        first = BotProcess(
-            double, tmp_path / "a", shard.format(double.shard_of(ids.guild)), db_url=db_url
-        )
-        second = BotProcess(
-            double,
-            tmp_path / "b",
-            shard.format(double.shard_of(ids.guild2)),
-            db_path=first.db_path,
-            db_url=db_url,
-        )
+        first = shard_process(double, tmp_path / "a", ids.guild, db_url)
+        second = shard_process(double, tmp_path / "b", ids.guild2, db_url, first)
         assert double.shard_of(ids.guild) != double.shard_of(ids.guild2)
         await asyncio.gather(first.start(), second.start())
         try:
@@ -125,6 +127,40 @@ async def test_two_shard_processes_on_one_database_see_each_others_changes(tmp_p
             await second.stop()
         assert first.db_path.exists() == (not db_url)  # the file, or only the server
         assert_clean_log(first)
+        assert_clean_log(second)
+
+
+async def test_a_shard_killed_leaves_the_other_answering_and_writing(tmp_path, db_url):
+    # SIGKILL of one shard process, mid-run: the other keeps answering, takes
+    # an admin's change, and the killed one's restart sees it.
+    async with DiscordDouble.with_default_world(shard_count=2) as double:
+        ids = double.ids
+        first = shard_process(double, tmp_path / "a", ids.guild2, db_url)
+        second = shard_process(double, tmp_path / "b", ids.guild, db_url, first)
+        await asyncio.gather(first.start(), second.start())
+        try:
+            users = Users(double, second)
+            assert first.proc is not None
+            first.proc.kill()
+            assert await first.proc.wait() == -9
+            assert "20 million" in embed_text(await users.member.ask("how big is GREE?"))
+            added = await users.admin.add_fact(
+                fact="The Fact Club quiz night is every Thursday at 9 pm.",
+                alternate="When is quiz night?",
+                source="https://example.org/club Club calendar",
+            )
+            assert added.content.startswith("Added"), added.content
+            await answered_within(users.member, "when is quiz night?", "Thursday")
+            restarted = shard_process(double, tmp_path / "c", ids.guild2, db_url, first)
+            await restarted.start()
+            try:
+                await index_caught_up(restarted, latest_change(second, "fact", new_fact_id(added)))
+            finally:
+                await restarted.stop()
+            assert_clean_log(restarted)
+        finally:
+            await first.stop()
+            await second.stop()
         assert_clean_log(second)
 
 
