@@ -144,6 +144,9 @@ def test_a_full_question_after_another_stands_alone(kb, clock):
         "<:pog:12> <3",
         "xD",
         "who built this bot?",  # the bot named in the third person is "you"
+        "who made factbot",
+        "good job factbot",  # but its name stays a filler word
+        "ok factbot",
         "are you a real person or a bot?",
     ],
 )

@@ -96,8 +96,8 @@ def _addressed(found: tuple[str, ...]) -> tuple[str, ...]:
     for word in found:
         if word in _BOT_NAMES and out and out[-1] in _BOT_DETERMINERS:
             out[-1] = "you"
-        elif word == "factbot" and out and out[-1] not in ("hi", "hey", "hello", "thanks"):
-            out.append("you")
+        elif word == "factbot" and out and out[-1] in _MAKING_VERBS:
+            out.append("you")  # "who made factbot"; "ok factbot" keeps its filler
         else:
             out.append(word)
     return tuple(out)
@@ -105,6 +105,9 @@ def _addressed(found: tuple[str, ...]) -> tuple[str, ...]:
 
 _BOT_NAMES = frozenset({"bot", "factbot"})
 _BOT_DETERMINERS = frozenset({"this", "the", "ur", "your", "you"})
+_MAKING_VERBS = frozenset(
+    {"made", "make", "built", "build", "created", "wrote", "coded", "programmed", "owns", "runs"}
+)
 
 
 def small_talk(text: str) -> SmallTalk | None:
