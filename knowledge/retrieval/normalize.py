@@ -353,9 +353,10 @@ class Normalizer:
                 found.add(f"m{token}")
             elif token in places:
                 found.add(f"p{token}")
-        if "may" in text.lower() and _MAY.search(fold(text)):  # "may" is a stopword
+        folded = fold(text)
+        if "may" in text.lower() and _MAY.search(folded):  # "may" is a stopword
             found.add("mmay")
-        for rank in _RANK.finditer(fold(text)):
+        for rank in _RANK.finditer(folded):
             value = rank[1] or rank[2]
             found.add(f"r{_SMALL_NUMBERS.get(value, value)}")
         return frozenset(found | currency_markers(text))

@@ -61,7 +61,13 @@ from .semantic import (
     lifted,
     lifted_score,
 )
-from .value_kinds import REQUIRED_KINDS, asking_tokens, days_in_ranges, value_kinds
+from .value_kinds import (
+    REQUIRED_KINDS,
+    asking_tokens,
+    days_in_ranges,
+    kind_token,
+    value_kinds,
+)
 
 # Weight given to a question word the fact base has never seen, relative to the
 # rarest word it has: such a word is a sign the question is about something else.
@@ -553,7 +559,8 @@ class Retriever:
         # Read as every server's facts are: a source's synonyms may map them
         # to its own content words ("website" to "site").
         self._asking = asking_tokens(self._server_normalizer.tokens)
-        self._requiring = asking_tokens(self._server_normalizer.tokens, REQUIRED_KINDS)
+        required = {kind_token(kind) for kind in REQUIRED_KINDS}
+        self._requiring = frozenset(t for t, kinds in self._asking.items() if kinds & required)
         self._reset()
 
     def _reset(self) -> None:
@@ -998,12 +1005,12 @@ class Retriever:
         its facts, then the two are merged."""
         need = max(need, self.config.max_facts, self.config.max_suggestions)
         ranked: list[_Candidate] = []
-        topic: dict[int, bool] = {}
+        prepared: dict[int, PreparedQuestion] = {}  # scope -> the question as read for it
         for key in self._visible_scopes(guild_id):
             q = self.prepare(question, guild_id, None if key == CURATED else key)
             if q is None:
                 continue
-            topic[key] = q.topic
+            prepared[key] = q
             phrased = self.phrased(q)
             scans = self._semantic.scans(q.scope)
             size = self._flags.n
@@ -1025,26 +1032,22 @@ class Retriever:
                 if candidate.assertable and not candidate.phrased and candidate.score >= threshold:
                     candidate.assertable = self._explains(q, candidate.number)
             ranked += found
-        if not ranked:
-            return [], any(topic.values())
         ranked.sort(key=lambda c: (-c.score, c.fact_id))
         ranked = self._read_top(ranked, need)
         if not ranked:
-            return [], any(topic.values())
+            return [], any(q.topic for q in prepared.values())
         top = ranked[0]
         if (
             top.lone
             and top.coverage >= LONE_WORD_COVERAGE
             and top.score >= self.config.answer_threshold
-            and self._lone_word_tells(
-                question, guild_id, None if top.scope == CURATED else top.scope
-            )
+            and self._lone_word_tells(prepared[top.scope])
         ):
             # One plain word ("xbox??", "shipping to us hw long") is stated
             # only when it points at one fact well clear of the rest.
             runner_up = ranked[1].score if len(ranked) > 1 else 0.0
             top.assertable = top.score - runner_up >= LONE_WORD_MARGIN
-        return ranked, topic[top.scope]
+        return ranked, prepared[top.scope].topic
 
     def _read_top(self, ranked: list[_Candidate], need: int) -> list[_Candidate]:
         """The ranking with the facts of its first `need` candidates read
@@ -1058,15 +1061,10 @@ class Retriever:
             kept.append(candidate)
         return kept
 
-    def _lone_word_tells(
-        self, question: str, guild_id: int | None, facts_guild: int | None
-    ) -> bool:
+    def _lone_word_tells(self, q: PreparedQuestion) -> bool:
         """Whether a lone-word question's word is rare enough in English to
         point at a fact by itself ("xbox", not "off")."""
-        q = self.prepare(question, guild_id, facts_guild)
-        return q is not None and all(
-            self.normalizer.english.zipf(t) <= LONE_WORD_MAX_ZIPF for t in q.telling
-        )
+        return all(self.normalizer.english.zipf(t) <= LONE_WORD_MAX_ZIPF for t in q.telling)
 
     def phrased(self, q: PreparedQuestion) -> set[int]:
         """Facts of the question's scope that have it as one of their phrasings."""

@@ -85,14 +85,11 @@ def value_kinds(text: str) -> frozenset[str]:
     return frozenset(kind_token(kind) for kind, found in _DETECTORS.items() if found.search(text))
 
 
-def asking_tokens(
-    tokenise: Callable[[str], Iterable[str]], kinds: Iterable[str] = ASKING_WORDS
-) -> dict[str, frozenset[str]]:
-    """question token -> the kind tokens it asks for (of `kinds`), with words
-    read by `tokenise`."""
+def asking_tokens(tokenise: Callable[[str], Iterable[str]]) -> dict[str, frozenset[str]]:
+    """question token -> the kind tokens it asks for, with words read by `tokenise`."""
     found: dict[str, set[str]] = {}
-    for kind in kinds:
-        for word in ASKING_WORDS[kind]:
+    for kind, words in ASKING_WORDS.items():
+        for word in words:
             for token in tokenise(word):
                 found.setdefault(token, set()).add(kind_token(kind))
     return {token: frozenset(kinds) for token, kinds in found.items()}
@@ -113,6 +110,7 @@ def currency_markers(text: str) -> set[str]:
 
 
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DAY_PREFIXES = tuple(day[:3] for day in _DAYS)
 _DAY_NAME = r"(mon|tue|wed|thu|fri|sat|sun)[a-z]*"
 _DAY_RANGE = re.compile(
     rf"\b{_DAY_NAME}\s*(?:-|–|—|to|through|thru|until|till)\s*{_DAY_NAME}\b", re.IGNORECASE
@@ -124,8 +122,8 @@ def days_in_ranges(text: str) -> list[str]:
     wednesday, thursday, friday), so "open on wed?" finds it."""
     found: list[str] = []
     for match in _DAY_RANGE.finditer(text):
-        first = [d[:3] for d in _DAYS].index(match.group(1).lower())
-        last = [d[:3] for d in _DAYS].index(match.group(2).lower())
+        first = _DAY_PREFIXES.index(match.group(1).lower())
+        last = _DAY_PREFIXES.index(match.group(2).lower())
         span = (last - first) % 7
         found += [_DAYS[(first + i) % 7] for i in range(span + 1)]
     return found
